@@ -1,0 +1,279 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { IsAttributes, IsLocalizedText } from '../validation';
+
+export const PRODUCT_STATUSES = ['draft', 'active', 'archived'] as const;
+export type ProductStatus = (typeof PRODUCT_STATUSES)[number];
+export const MEDIA_KINDS = ['image', 'video'] as const;
+
+export type LocalizedText = Record<string, string>;
+export type AttributeValue = string | number | boolean | string[] | { value: number; unit: string };
+export type Attributes = Record<string, AttributeValue>;
+
+/** Lower-case slug: letters, digits and single dashes. */
+export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+/** A SKU: letters, digits, `-`, `_`, `.`; 1 to 64 characters. */
+export const SKU_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** A channel or category id: lower-case letters, digits and dashes, e.g. `web`, `pos-berlin-1`. */
+export const CODE_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+export class MediaInput {
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
+  @MaxLength(2048)
+  url!: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  alt?: string;
+
+  @IsIn(MEDIA_KINDS)
+  kind!: (typeof MEDIA_KINDS)[number];
+}
+
+export class VariantInput {
+  @Matches(SKU_PATTERN, { message: 'sku must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit' })
+  sku!: string;
+
+  @IsOptional()
+  @IsAttributes()
+  attributes?: Attributes;
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => MediaInput)
+  media?: MediaInput[];
+}
+
+/** Fields shared by create and update; on update each is optional and replaces the stored value. */
+export class CreateProductRequest {
+  @Matches(SLUG_PATTERN, { message: 'slug must be lower-case letters and digits separated by single dashes' })
+  @MaxLength(120)
+  slug!: string;
+
+  @IsLocalizedText(200)
+  name!: LocalizedText;
+
+  @IsOptional()
+  @IsLocalizedText(10_000, false)
+  description?: LocalizedText;
+
+  @IsOptional()
+  @IsIn(['draft', 'active'], { message: 'status must be one of: draft, active (archive with the archive call)' })
+  status?: 'draft' | 'active';
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ArrayUnique()
+  @Matches(CODE_PATTERN, { each: true, message: 'each category must be lower-case letters, digits and dashes' })
+  categories?: string[];
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ArrayUnique()
+  @Matches(CODE_PATTERN, { each: true, message: 'each channel must be lower-case letters, digits and dashes' })
+  channels?: string[];
+
+  @IsOptional()
+  @IsAttributes()
+  attributes?: Attributes;
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => MediaInput)
+  media?: MediaInput[];
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @ValidateNested({ each: true })
+  @Type(() => VariantInput)
+  variants?: VariantInput[];
+}
+
+/** A partial update: present fields replace the stored ones (`variants` replaces the whole list). */
+export class ProductChanges {
+  @IsOptional()
+  @Matches(SLUG_PATTERN, { message: 'slug must be lower-case letters and digits separated by single dashes' })
+  @MaxLength(120)
+  slug?: string;
+
+  @IsOptional()
+  @IsLocalizedText(200)
+  name?: LocalizedText;
+
+  @IsOptional()
+  @IsLocalizedText(10_000, false)
+  description?: LocalizedText;
+
+  @IsOptional()
+  @IsIn(['draft', 'active'], { message: 'status must be one of: draft, active (archive with the archive call)' })
+  status?: 'draft' | 'active';
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ArrayUnique()
+  @Matches(CODE_PATTERN, { each: true, message: 'each category must be lower-case letters, digits and dashes' })
+  categories?: string[];
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ArrayUnique()
+  @Matches(CODE_PATTERN, { each: true, message: 'each channel must be lower-case letters, digits and dashes' })
+  channels?: string[];
+
+  @IsOptional()
+  @IsAttributes()
+  attributes?: Attributes;
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => MediaInput)
+  media?: MediaInput[];
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @ValidateNested({ each: true })
+  @Type(() => VariantInput)
+  variants?: VariantInput[];
+}
+
+export class UpdateProductRequest {
+  @Matches(/^prd_[0-9a-z]{22}$/, { message: 'id must be a product id (prd_…)' })
+  id!: string;
+
+  /** The version the caller last read; a stale one is refused with VERSION_CONFLICT. */
+  @IsInt()
+  @Min(1)
+  expectedVersion!: number;
+
+  @ValidateNested()
+  @Type(() => ProductChanges)
+  changes!: ProductChanges;
+}
+
+export class ArchiveProductRequest {
+  @Matches(/^prd_[0-9a-z]{22}$/, { message: 'id must be a product id (prd_…)' })
+  id!: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  expectedVersion?: number;
+}
+
+/** Look a product up by exactly one of id, slug or variant SKU. */
+export class GetProductRequest {
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  id?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(120)
+  slug?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  sku?: string;
+}
+
+export class ListProductsRequest {
+  @IsOptional()
+  @Matches(CODE_PATTERN, { message: 'category must be lower-case letters, digits and dashes' })
+  category?: string;
+
+  @IsOptional()
+  @IsIn(PRODUCT_STATUSES)
+  status?: ProductStatus;
+
+  @IsOptional()
+  @Matches(CODE_PATTERN, { message: 'channel must be lower-case letters, digits and dashes' })
+  channel?: string;
+
+  /** Case-insensitive text searched in the product name, in every locale. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  q?: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  /** The `nextCursor` of the previous page. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  cursor?: string;
+}
+
+export interface Media {
+  url: string;
+  alt?: string;
+  kind: 'image' | 'video';
+}
+
+export interface Variant {
+  id: string;
+  sku: string;
+  attributes: Attributes;
+  media: Media[];
+}
+
+/** A product as the catalog returns it and as its events carry it. */
+export interface Product {
+  id: string;
+  slug: string;
+  name: LocalizedText;
+  description: LocalizedText;
+  status: ProductStatus;
+  categories: string[];
+  channels: string[];
+  attributes: Attributes;
+  media: Media[];
+  variants: Variant[];
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ProductPage {
+  items: Product[];
+  /** Pass as `cursor` to read the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+/** `data` of `catalog.product.created|updated|archived` (version 1): the product's new state. */
+export interface ProductChangedEventData {
+  product: Product;
+}

@@ -1,0 +1,118 @@
+import { EventEnvelope } from '@omnibus/contracts';
+import { sql } from 'drizzle-orm';
+import { AckPolicy, ConsumerMessages, DeliverPolicy, JetStreamClient, JetStreamManager, JsMsg, nanos } from 'nats';
+import type { Logger } from 'pino';
+import { runInContext } from './context';
+import { Database, Transaction, queryRows } from './database';
+
+export interface EventHandlerSpec {
+  /** The stream the events are on, e.g. `CATALOG_EVENTS`. */
+  stream: string;
+  /** Durable consumer name, unique per consuming service and purpose; also the inbox key. */
+  durable: string;
+  /** One subject or a wildcard within the stream, e.g. `catalog.product.*`. */
+  filterSubject: string;
+  /** Deliveries before an event is moved to dead letters. */
+  maxDeliver?: number;
+  /** How long a delivery may take before JetStream redelivers it. */
+  ackWaitMs?: number;
+  /** Applies the event inside `tx`; the inbox row is written in the same transaction. */
+  handle(event: EventEnvelope, tx: Transaction): Promise<void>;
+}
+
+/** Outcome of one delivery, for logs and tests. */
+export type DeliveryOutcome = 'applied' | 'duplicate' | 'retry' | 'dead-lettered';
+
+/**
+ * Durable JetStream consumers with exactly-once effects: each event id is recorded in the inbox in the
+ * same transaction as the handler's effect, and acked only after commit. A failing event is retried with
+ * backoff, and after `maxDeliver` deliveries recorded in `dead_letters` and terminated.
+ */
+export class EventConsumers {
+  private readonly running: { messages: ConsumerMessages; loop: Promise<void> }[] = [];
+
+  constructor(
+    private readonly db: Database,
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(spec: EventHandlerSpec): Promise<void> {
+    const maxDeliver = spec.maxDeliver ?? 5;
+    await this.jsm.consumers.add(spec.stream, {
+      durable_name: spec.durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: spec.filterSubject,
+      ack_wait: nanos(spec.ackWaitMs ?? 30_000),
+      // One more than ours, so the last delivery reaches us and is dead-lettered rather than dropped.
+      max_deliver: maxDeliver + 1,
+    });
+    const consumer = await this.js.consumers.get(spec.stream, spec.durable);
+    const messages = await consumer.consume({ max_messages: 64 });
+    const loop = (async () => {
+      for await (const msg of messages) {
+        await this.deliver(spec, msg, maxDeliver).catch((err: Error) => {
+          // The database itself failed (even the dead-letter write): let JetStream redeliver later.
+          this.logger.error({ err: err.message, consumer: spec.durable }, "delivery failed");
+          msg.nak(5000);
+        });
+      }
+    })();
+    this.running.push({ messages, loop });
+  }
+
+  /** Handles one delivery; exported for tests through the consumer loop only. */
+  async deliver(spec: EventHandlerSpec, msg: JsMsg, maxDeliver: number): Promise<DeliveryOutcome> {
+    let event: EventEnvelope;
+    try {
+      event = msg.json<EventEnvelope>();
+      if (typeof event?.id !== 'string') throw new Error('envelope has no id');
+    } catch (err) {
+      await this.deadLetter(spec, `seq-${msg.seq}`, msg, `unreadable envelope: ${(err as Error).message}`);
+      msg.term();
+      return 'dead-lettered';
+    }
+    try {
+      const applied = await runInContext({ correlationId: event.correlationId ?? event.id, causationId: event.id }, () =>
+        this.db.transaction(async (tx) => {
+          const inserted = await queryRows(tx, 
+            sql`insert into inbox (consumer, event_id) values (${spec.durable}, ${event.id}) on conflict do nothing returning event_id`,
+          );
+          if (inserted.length === 0) return false;
+          await spec.handle(event, tx);
+          return true;
+        }),
+      );
+      msg.ack();
+      return applied ? 'applied' : 'duplicate';
+    } catch (err) {
+      const deliveries = msg.info.redeliveryCount;
+      if (deliveries >= maxDeliver) {
+        this.logger.error({ err: (err as Error).message, eventId: event.id, consumer: spec.durable, deliveries }, 'event moved to dead letters');
+        await this.deadLetter(spec, event.id, msg, (err as Error).message);
+        msg.term();
+        return 'dead-lettered';
+      }
+      this.logger.warn({ err: (err as Error).message, eventId: event.id, consumer: spec.durable, deliveries }, 'event handler failed, will retry');
+      msg.nak(Math.min(30_000, 250 * 2 ** deliveries));
+      return 'retry';
+    }
+  }
+
+  private async deadLetter(spec: EventHandlerSpec, eventId: string, msg: JsMsg, error: string): Promise<void> {
+    await this.db.execute(
+      sql`insert into dead_letters (consumer, event_id, subject, payload, error, deliveries)
+          values (${spec.durable}, ${eventId}, ${msg.subject}, ${msg.string()}, ${error}, ${msg.info.redeliveryCount})
+          on conflict (consumer, event_id) do update set error = excluded.error, deliveries = excluded.deliveries`,
+    );
+  }
+
+  /** Stops pulling; an event being handled finishes first. */
+  async stop(): Promise<void> {
+    for (const r of this.running) r.messages.stop();
+    await Promise.all(this.running.map((r) => r.loop.catch(() => undefined)));
+    this.running.length = 0;
+  }
+}
