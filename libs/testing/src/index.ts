@@ -1,1 +1,5 @@
-export * from './lib/testing';
+export * from './processes';
+export * from './nats-server';
+export * from './database';
+export * from './http';
+export * from './wait';

@@ -55,8 +55,9 @@ export class HttpErrorFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const response = exception.getResponse();
       if (typeof response === 'object' && response !== null && 'details' in response) return response as ErrorResponse;
-      const message = typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? exception.message);
-      return errorBody(status, Array.isArray(message) ? message.join('; ') : message);
+      const raw = typeof response === 'string' ? response : ((response as { message?: unknown }).message ?? exception.message);
+      const message = Array.isArray(raw) ? raw.join('; ') : String(raw);
+      return errorBody(status, message, status === 400 && /not valid JSON/i.test(message) ? [{ field: 'body', problem: 'is not valid JSON' }] : []);
     }
     // Fastify's own errors: malformed JSON, body too large, wrong content type.
     const fastify = exception as { statusCode?: number; message?: string; code?: string };

@@ -225,6 +225,7 @@ export class ListProductsRequest {
   q?: string;
 
   @IsOptional()
+  @Type(() => Number) // arrives as text in a query string
   @IsInt()
   @Min(1)
   @Max(100)
