@@ -1,3 +1,4 @@
 const nxPreset = require('@nx/jest/preset').default;
 
-module.exports = { ...nxPreset };
+// Nest and class-validator decorators need the Reflect metadata API loaded first.
+module.exports = { ...nxPreset, setupFiles: ['reflect-metadata'] };

@@ -84,12 +84,12 @@ export class OutboxRelay {
   /** Publishes what is pending now; returns how many were published. */
   async publishPending(): Promise<number> {
     const batchSize = this.options.batchSize ?? 200;
-    return this.db.transaction(async (tx) => {
+    const outcome = await this.db.transaction(async (tx) => {
       const rows = await queryRows<{ seq: string; id: string; subject: string; envelope: unknown }>(
         tx,
         sql`select seq, id, subject, envelope from outbox where published_at is null order by seq limit ${batchSize} for update skip locked`,
       );
-      if (rows.length === 0) return 0;
+      if (rows.length === 0) return { published: 0 };
       // Sent in order on one connection, so the stream keeps the outbox order; acks are awaited together.
       const results = await Promise.allSettled(
         rows.map((r) => this.js.publish(r.subject, JSON.stringify(typeof r.envelope === 'string' ? JSON.parse(r.envelope) : r.envelope), { msgID: r.id })),
@@ -99,13 +99,15 @@ export class OutboxRelay {
       if (published.length) {
         await tx.execute(sql`update outbox set published_at = now(), attempts = attempts + 1 where seq in (${sql.join(published.map((r) => sql`${r.seq}`), sql`, `)})`);
       }
-      if (firstFailure !== -1) {
-        const reason = String((results[firstFailure] as PromiseRejectedResult).reason?.message ?? results[firstFailure]);
-        await tx.execute(sql`update outbox set attempts = attempts + 1, last_error = ${reason} where seq = ${rows[firstFailure].seq}`);
-        throw new Error(`publishing ${rows[firstFailure].subject} ${rows[firstFailure].id} failed: ${reason}`);
-      }
-      return published.length;
+      if (firstFailure === -1) return { published: published.length };
+      // Recorded in the same (committed) transaction, so operators see why an event waits.
+      const failed = rows[firstFailure];
+      const reason = String((results[firstFailure] as PromiseRejectedResult).reason?.message ?? results[firstFailure]);
+      await tx.execute(sql`update outbox set attempts = attempts + 1, last_error = ${reason} where seq = ${failed.seq}`);
+      return { published: published.length, failure: `publishing ${failed.subject} ${failed.id} failed: ${reason}` };
     });
+    if (outcome.failure) throw new Error(outcome.failure);
+    return outcome.published;
   }
 
   private async run(): Promise<void> {

@@ -1,0 +1,124 @@
+import { TestDatabase, TestNats, createTestDatabase, startNatsServer } from '@omnibus/testing';
+import { sql } from 'drizzle-orm';
+import { NatsConnection, connect } from 'nats';
+import pino from 'pino';
+import { DatabaseHandle, migrate, openDatabase, queryRows } from './database';
+import { ensureStream } from './jetstream';
+import { Outbox, OutboxRelay } from './outbox';
+
+const logger = pino({ level: 'silent' });
+const STREAM = { name: 'TEST_EVENTS', subjects: ['test.thing.created', 'test.thing.changed'] };
+
+describe('outbox and relay (real PostgreSQL and NATS)', () => {
+  let nats: TestNats;
+  let testDb: TestDatabase;
+  let handle: DatabaseHandle;
+  let nc: NatsConnection;
+  const outbox = new Outbox('test');
+
+  beforeAll(async () => {
+    nats = await startNatsServer();
+    testDb = await createTestDatabase('omnibus_kit_outbox');
+    handle = await openDatabase({ url: testDb.url, dataDir: '', service: 'test', poolSize: 4 });
+    await migrate(handle.db, [{ name: '0001_things', sql: 'create table things (id text primary key);' }]);
+    nc = await connect({ servers: nats.url });
+    await ensureStream(await nc.jetstreamManager(), STREAM);
+  });
+  afterAll(async () => {
+    await nc?.close();
+    await handle?.close();
+    await testDb?.drop();
+    await nats?.stop();
+  });
+
+  const streamSubjects = async () => {
+    const jsm = await nc.jetstreamManager();
+    const info = await jsm.streams.info(STREAM.name);
+    const out: { subject: string; id: string }[] = [];
+    for (let seq = info.state.first_seq; info.state.messages > 0 && seq <= info.state.last_seq; seq++) {
+      const m = await jsm.streams.getMessage(STREAM.name, { seq });
+      out.push({ subject: m.subject, id: m.json<{ id: string }>().id });
+    }
+    return out;
+  };
+
+  it('applies migrations once, even when two processes start together', async () => {
+    const again = await Promise.all([migrate(handle.db, [{ name: '0001_things', sql: 'create table things (id text primary key);' }]), migrate(handle.db, [])]);
+    expect(again).toEqual([[], []]);
+    const names = await queryRows<{ name: string }>(handle.db, sql`select name from schema_migrations order by name`);
+    expect(names.map((n) => n.name)).toEqual(['0000_kit_outbox_inbox', '0001_things']);
+  });
+
+  it('publishes committed events in order, once, and marks them published', async () => {
+    const events = await handle.db.transaction(async (tx) => {
+      await tx.execute(sql`insert into things (id) values ('a')`);
+      return [await outbox.add(tx, 'test.thing.created', { id: 'a' }), await outbox.add(tx, 'test.thing.changed', { id: 'a', n: 2 })];
+    });
+    const relay = new OutboxRelay(handle.db, nc.jetstream(), logger);
+    expect(await relay.publishPending()).toBe(2);
+    expect(await relay.publishPending()).toBe(0);
+    const onStream = await streamSubjects();
+    expect(onStream.slice(-2)).toEqual(events.map((e) => ({ subject: e.type, id: e.id })));
+    const pending = await queryRows(handle.db, sql`select id from outbox where published_at is null`);
+    expect(pending).toEqual([]);
+  });
+
+  it('writes no event when the business transaction rolls back', async () => {
+    const before = (await streamSubjects()).length;
+    await expect(
+      handle.db.transaction(async (tx) => {
+        await outbox.add(tx, 'test.thing.created', { id: 'b' });
+        await tx.execute(sql`insert into things (id) values ('a')`); // duplicate key: the whole transaction fails
+      }),
+    ).rejects.toThrow();
+    const relay = new OutboxRelay(handle.db, nc.jetstream(), logger);
+    expect(await relay.publishPending()).toBe(0);
+    expect((await streamSubjects()).length).toBe(before);
+  });
+
+  it('does not publish twice when a relay crashed after publishing but before marking', async () => {
+    const event = await handle.db.transaction((tx) => outbox.add(tx, 'test.thing.created', { id: 'c' }));
+    // What the crashed relay already did:
+    await nc.jetstream().publish(event.type, JSON.stringify(event), { msgID: event.id });
+    const relay = new OutboxRelay(handle.db, nc.jetstream(), logger);
+    expect(await relay.publishPending()).toBe(1);
+    expect((await streamSubjects()).filter((m) => m.id === event.id)).toHaveLength(1);
+  });
+
+  it('keeps events pending with the error while NATS is unreachable, then publishes them', async () => {
+    const down = await startNatsServer();
+    const doomed = await connect({ servers: down.url, maxReconnectAttempts: 0 });
+    await ensureStream(await doomed.jetstreamManager(), STREAM);
+    await down.stop();
+    await doomed.closed();
+    const event = await handle.db.transaction((tx) => outbox.add(tx, 'test.thing.created', { id: 'd' }));
+    const broken = new OutboxRelay(handle.db, doomed.jetstream(), logger);
+    await expect(broken.publishPending()).rejects.toThrow(/publishing test.thing.created/);
+    const [row] = await queryRows<{ attempts: number; last_error: string; published_at: Date | null }>(
+      handle.db,
+      sql`select attempts, last_error, published_at from outbox where id = ${event.id}`,
+    );
+    expect(row.published_at).toBeNull();
+    expect(row.attempts).toBe(1);
+    expect(row.last_error).toBeTruthy();
+
+    const healthy = new OutboxRelay(handle.db, nc.jetstream(), logger);
+    expect(await healthy.publishPending()).toBe(1);
+    expect((await streamSubjects()).filter((m) => m.id === event.id)).toHaveLength(1);
+  });
+
+  it('runs in the background and publishes soon after a commit is announced', async () => {
+    const relay = new OutboxRelay(handle.db, nc.jetstream(), logger, { pollMs: 60_000 });
+    outbox.onCommitted(() => relay.notify());
+    relay.start();
+    try {
+      const event = await handle.db.transaction((tx) => outbox.add(tx, 'test.thing.changed', { id: 'e' }));
+      outbox.committed();
+      const deadline = Date.now() + 5000;
+      while (Date.now() < deadline && !(await streamSubjects()).some((m) => m.id === event.id)) await new Promise((r) => setTimeout(r, 20));
+      expect((await streamSubjects()).some((m) => m.id === event.id)).toBe(true);
+    } finally {
+      await relay.stop();
+    }
+  });
+});
