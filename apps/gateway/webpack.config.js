@@ -19,7 +19,7 @@ module.exports = {
       outputHashing: 'none',
       generatePackageJson: true,
       // Lets @nestjs/swagger read the contract classes' types and class-validator rules into OpenAPI.
-      transformers: [{ name: '@nestjs/swagger/plugin', options: { classValidatorShim: true, introspectComments: true } }],
+      transformers: [{ name: '@nestjs/swagger/plugin', options: { classValidatorShim: true, introspectComments: true, dtoFileNameSuffix: ['libs/contracts/src/'] } }],
       sourceMap: true,
     }),
   ],

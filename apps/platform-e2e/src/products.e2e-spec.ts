@@ -234,6 +234,8 @@ describe('products through the gateway (real NATS and PostgreSQL)', () => {
     const doc = (await (await fetch(`${p.gateway.url}/docs/openapi.json`)).json()) as any;
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/products', '/v1/products/{id}', '/v1/products/by-slug/{slug}', '/v1/products/by-sku/{sku}']));
+    expect(doc.components.schemas.CreateProductRequest.required).toEqual(['slug', 'name']);
+    expect(doc.paths['/v1/products/{id}'].get.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/Product');
     expect(doc.components.securitySchemes['api-key']).toMatchObject({ type: 'apiKey', name: 'x-api-key', in: 'header' });
     expect((await fetch(`${p.gateway.url}/docs`)).status).toBe(200);
   });

@@ -238,40 +238,46 @@ export class ListProductsRequest {
   cursor?: string;
 }
 
-export interface Media {
-  url: string;
+/** Media of a product or variant, as the catalog returns it. */
+export class Media {
+  url!: string;
   alt?: string;
-  kind: 'image' | 'video';
+  kind!: 'image' | 'video';
 }
 
-export interface Variant {
-  id: string;
-  sku: string;
-  attributes: Attributes;
-  media: Media[];
+export class Variant {
+  /** `var_…` */
+  id!: string;
+  sku!: string;
+  attributes!: Attributes;
+  media!: Media[];
 }
 
 /** A product as the catalog returns it and as its events carry it. */
-export interface Product {
-  id: string;
-  slug: string;
-  name: LocalizedText;
-  description: LocalizedText;
-  status: ProductStatus;
-  categories: string[];
-  channels: string[];
-  attributes: Attributes;
-  media: Media[];
-  variants: Variant[];
-  version: number;
-  createdAt: string;
-  updatedAt: string;
+export class Product {
+  /** `prd_…` */
+  id!: string;
+  slug!: string;
+  /** Locale → text, e.g. `{"en": "Linen shirt", "de": "Leinenhemd"}` */
+  name!: LocalizedText;
+  description!: LocalizedText;
+  status!: ProductStatus;
+  categories!: string[];
+  /** The sales channels the product is sold in. */
+  channels!: string[];
+  attributes!: Attributes;
+  media!: Media[];
+  variants!: Variant[];
+  /** Increases on every change; the ETag of the product. */
+  version!: number;
+  createdAt!: string;
+  updatedAt!: string;
 }
 
-export interface ProductPage {
-  items: Product[];
+export class ProductPage {
+  items!: Product[];
   /** Pass as `cursor` to read the next page; null on the last page. */
-  nextCursor: string | null;
+  nextCursor!: string | null;
 }
 
 /** `data` of `catalog.product.created|updated|archived` (version 1): the product's new state. */
