@@ -61,15 +61,8 @@ export class VariantInput {
   media?: MediaInput[];
 }
 
-/** Fields shared by create and update; on update each is optional and replaces the stored value. */
-export class CreateProductRequest {
-  @Matches(SLUG_PATTERN, { message: 'slug must be lower-case letters and digits separated by single dashes' })
-  @MaxLength(120)
-  slug!: string;
-
-  @IsLocalizedText(200)
-  name!: LocalizedText;
-
+/** Optional fields of create and update; on update a field that is sent replaces the stored value. */
+class ProductFields {
   @IsOptional()
   @IsLocalizedText(10_000, false)
   description?: LocalizedText;
@@ -103,6 +96,7 @@ export class CreateProductRequest {
   @Type(() => MediaInput)
   media?: MediaInput[];
 
+  /** On update, replaces the whole list; variants keep their id while their SKU stays. */
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(200)
@@ -111,56 +105,27 @@ export class CreateProductRequest {
   variants?: VariantInput[];
 }
 
-/** A partial update: present fields replace the stored ones (`variants` replaces the whole list). */
-export class ProductChanges {
+const SLUG_MESSAGE = { message: 'slug must be lower-case letters and digits separated by single dashes' };
+
+export class CreateProductRequest extends ProductFields {
+  @Matches(SLUG_PATTERN, SLUG_MESSAGE)
+  @MaxLength(120)
+  slug!: string;
+
+  @IsLocalizedText(200)
+  name!: LocalizedText;
+}
+
+/** A partial update: present fields replace the stored ones. */
+export class ProductChanges extends ProductFields {
   @IsOptional()
-  @Matches(SLUG_PATTERN, { message: 'slug must be lower-case letters and digits separated by single dashes' })
+  @Matches(SLUG_PATTERN, SLUG_MESSAGE)
   @MaxLength(120)
   slug?: string;
 
   @IsOptional()
   @IsLocalizedText(200)
   name?: LocalizedText;
-
-  @IsOptional()
-  @IsLocalizedText(10_000, false)
-  description?: LocalizedText;
-
-  @IsOptional()
-  @IsIn(['draft', 'active'], { message: 'status must be one of: draft, active (archive with the archive call)' })
-  status?: 'draft' | 'active';
-
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(20)
-  @ArrayUnique()
-  @Matches(CODE_PATTERN, { each: true, message: 'each category must be lower-case letters, digits and dashes' })
-  categories?: string[];
-
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(50)
-  @ArrayUnique()
-  @Matches(CODE_PATTERN, { each: true, message: 'each channel must be lower-case letters, digits and dashes' })
-  channels?: string[];
-
-  @IsOptional()
-  @IsAttributes()
-  attributes?: Attributes;
-
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(20)
-  @ValidateNested({ each: true })
-  @Type(() => MediaInput)
-  media?: MediaInput[];
-
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(200)
-  @ValidateNested({ each: true })
-  @Type(() => VariantInput)
-  variants?: VariantInput[];
 }
 
 export class UpdateProductRequest {
