@@ -1,43 +1,64 @@
 import { AppProcess, ApiClient, TestDatabase, TestNats, appProcess, createTestDatabase, startNatsServer } from '@omnibus/testing';
 
-/** A private platform for one test file: its own nats-server, its own database, the built apps. */
+/** Every service behind the gateway; each gets its own database. Add a new service here. */
+export const SERVICES = ['catalog'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+/** A private platform for one test file: its own nats-server, one database per service, the built apps. */
 export interface Platform {
   nats: TestNats;
-  catalogDb: TestDatabase;
+  services: Record<ServiceName, AppProcess>;
+  databases: Record<ServiceName, TestDatabase>;
   catalog: AppProcess;
+  catalogDb: TestDatabase;
   gateway: AppProcess;
   admin: ApiClient;
   web: ApiClient;
   stop(): Promise<void>;
 }
 
-export async function startPlatform(options: { catalogEnv?: Record<string, string>; gatewayEnv?: Record<string, string> } = {}): Promise<Platform> {
+export interface PlatformOptions {
+  /** The services to start (default: all); the gateway always starts. */
+  only?: ServiceName[];
+  /** Extra environment per service, e.g. `{ catalog: { OUTBOX_RELAY: 'false' } }`. */
+  serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+  gatewayEnv?: Record<string, string>;
+}
+
+export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
   const nats = await startNatsServer();
-  const catalogDb = await createTestDatabase('omnibus_e2e_catalog');
-  const catalog = await appProcess('catalog', { NATS_URL: nats.url, DATABASE_URL: catalogDb.url, ...options.catalogEnv });
+  const databases = {} as Record<ServiceName, TestDatabase>;
+  const services = {} as Record<ServiceName, AppProcess>;
+  for (const name of options.only ?? SERVICES) {
+    databases[name] = await createTestDatabase(`omnibus_e2e_${name}`);
+    services[name] = await appProcess(name, { NATS_URL: nats.url, DATABASE_URL: databases[name].url, ...options.serviceEnv?.[name] });
+  }
   const gateway = await appProcess('gateway', { NATS_URL: nats.url, NATS_REQUEST_TIMEOUT_MS: '3000', ...options.gatewayEnv });
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
+    await gateway.stop(signal);
+    await Promise.all(Object.values(services).map((s) => s.stop(signal)));
+    await Promise.all(Object.values(databases).map((d) => d.drop()));
+    await nats.stop();
+  };
   try {
-    await catalog.start();
+    // Services start together (each migrates its own database), then the gateway.
+    await Promise.all(Object.values(services).map((s) => s.start()));
     await gateway.start();
   } catch (err) {
-    await Promise.all([gateway.stop('SIGKILL'), catalog.stop('SIGKILL')]);
-    await catalogDb.drop();
-    await nats.stop();
+    await stop('SIGKILL');
     throw err;
   }
   const admin = new ApiClient(gateway.url, 'dev-admin');
   return {
     nats,
-    catalogDb,
-    catalog,
+    services,
+    databases,
+    catalog: services.catalog,
+    catalogDb: databases.catalog,
     gateway,
     admin,
     web: admin.as('dev-web'),
-    stop: async () => {
-      await Promise.all([gateway.stop(), catalog.stop()]);
-      await catalogDb.drop();
-      await nats.stop();
-    },
+    stop: () => stop(),
   };
 }
 
