@@ -19,9 +19,20 @@ export function currentContext(): WorkContext | undefined {
   return storage.getStore();
 }
 
+// A random per-process prefix and a counter: unique across processes, and far cheaper per request
+// than random bytes (this runs on every HTTP request of the gateway).
+const processPrefix = newId('cor').slice(14, 24);
+let sequence = 0;
+
+/** A new correlation id (`cor_…`). */
+export function newCorrelationId(): string {
+  sequence = (sequence + 1) % Number.MAX_SAFE_INTEGER;
+  return `cor_${processPrefix}${sequence.toString(36)}`;
+}
+
 /** The current correlation id, or a new one when the work started here. */
 export function correlationId(): string {
-  return storage.getStore()?.correlationId ?? newId('cor');
+  return storage.getStore()?.correlationId ?? newCorrelationId();
 }
 
 /** Accepts a caller-supplied correlation id only when it is short and printable. */

@@ -1,9 +1,9 @@
 import { ArgumentsHost, CallHandler, Catch, Controller, ExecutionContext, Inject, Injectable, NestInterceptor, RpcExceptionFilter, UseFilters, UseInterceptors, UsePipes, ValidationError, ValidationPipe, applyDecorators } from '@nestjs/common';
 import { NatsContext, RpcException } from '@nestjs/microservices';
-import { CAUSATION_ID_HEADER, CORRELATION_ID_HEADER, FieldProblem, RpcErrorBody, RpcErrorCode, isRpcErrorBody, newId } from '@omnibus/contracts';
+import { CAUSATION_ID_HEADER, CORRELATION_ID_HEADER, FieldProblem, RpcErrorBody, RpcErrorCode, isRpcErrorBody } from '@omnibus/contracts';
 import type { Logger } from 'pino';
 import { Observable, throwError } from 'rxjs';
-import { runInContext, sanitizeCorrelationId } from './context';
+import { newCorrelationId, runInContext, sanitizeCorrelationId } from './context';
 import { LOGGER } from './tokens';
 
 /** An error a NATS handler returns to its caller in the contract's shape. */
@@ -61,7 +61,7 @@ export class NatsContextInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const nats = context.switchToRpc().getContext<NatsContext>();
     const headers = nats?.getHeaders?.();
-    const correlationId = sanitizeCorrelationId(headers?.get(CORRELATION_ID_HEADER)) ?? newId('cor');
+    const correlationId = sanitizeCorrelationId(headers?.get(CORRELATION_ID_HEADER)) ?? newCorrelationId();
     const causationId = sanitizeCorrelationId(headers?.get(CAUSATION_ID_HEADER));
     return new Observable((subscriber) => runInContext({ correlationId, causationId }, () => next.handle().subscribe(subscriber)));
   }

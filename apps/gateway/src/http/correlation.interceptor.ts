@@ -1,6 +1,6 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
-import { CORRELATION_ID_HEADER, newId } from '@omnibus/contracts';
-import { runInContext, sanitizeCorrelationId } from '@omnibus/service-kit';
+import { CORRELATION_ID_HEADER } from '@omnibus/contracts';
+import { newCorrelationId, runInContext, sanitizeCorrelationId } from '@omnibus/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable } from 'rxjs';
 
@@ -10,7 +10,7 @@ export class CorrelationInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
-    const correlationId = sanitizeCorrelationId(request.headers[CORRELATION_ID_HEADER]) ?? newId('cor');
+    const correlationId = sanitizeCorrelationId(request.headers[CORRELATION_ID_HEADER]) ?? newCorrelationId();
     void http.getResponse<FastifyReply>().header(CORRELATION_ID_HEADER, correlationId);
     return new Observable((subscriber) => runInContext({ correlationId }, () => next.handle().subscribe(subscriber)));
   }
