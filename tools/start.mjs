@@ -22,6 +22,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
  */
 const APPS = [
   { name: 'catalog', port: 3101, database: true },
+  { name: 'content', port: 3106, database: true },
   { name: 'gateway', port: 3000 },
 ];
 

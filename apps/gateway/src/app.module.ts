@@ -6,6 +6,7 @@ import { ApiKeyGuard } from './auth/api-key.guard';
 import { GatewayConfig, apiKeysFor } from './config';
 import { CorrelationInterceptor } from './http/correlation.interceptor';
 import { HttpErrorFilter, httpValidationPipe } from './http/http-errors';
+import { ContentModule } from './content/content.module';
 import { ProductsModule } from './products/products.module';
 import { GATEWAY_CONFIG, SERVICE_CLIENT } from './tokens';
 
@@ -18,7 +19,7 @@ export class AppModule implements OnApplicationShutdown {
     return {
       module: AppModule,
       global: true,
-      imports: [ServiceKitModule.forRoot({ service: 'gateway', config, logger }), ProductsModule],
+      imports: [ServiceKitModule.forRoot({ service: 'gateway', config, logger }), ProductsModule, ContentModule],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         {

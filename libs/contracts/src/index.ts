@@ -6,3 +6,8 @@ export * from './headers';
 export * from './validation';
 export * from './catalog/subjects';
 export * from './catalog/product';
+export * from './content/subjects';
+export * from './content/content-type';
+export * from './content/entry';
+export * from './content/delivery';
+export * from './content/rich-text';

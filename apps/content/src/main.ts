@@ -1,0 +1,17 @@
+import 'reflect-metadata';
+import { join } from 'node:path';
+import { readMigrations, runApp } from '@omnibus/service-kit';
+import { AppModule } from './app.module';
+import { ContentConfig, contentEnv } from './config';
+
+// The build copies db/migrations next to main.js; MIGRATIONS_DIR points elsewhere when needed.
+const migrations = () => readMigrations(process.env['MIGRATIONS_DIR'] ?? join(__dirname, 'migrations'));
+
+void runApp<ContentConfig>({
+  service: 'content',
+  summary: 'the headless CMS (content types, localized entries with drafts, versions, schedules and channel variants) behind the Omnibus gateway',
+  env: contentEnv,
+  natsHandlers: true,
+  migrations,
+  module: (config, logger) => AppModule.forRoot(config, logger, migrations()),
+});
