@@ -23,6 +23,10 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const APPS = [
   { name: 'catalog', port: 3101, database: true },
   { name: 'content', port: 3106, database: true },
+  { name: 'inventory', port: 3103, database: true },
+  { name: 'pricing', port: 3102, database: true },
+  { name: 'customers', port: 3105, database: true },
+  { name: 'channels', port: 3107, database: true },
   { name: 'gateway', port: 3000 },
 ];
 

@@ -13,7 +13,9 @@ if (process.argv.includes('--help')) {
   console.log(`npm test — every check of the repository.
 
 Steps: lint, typecheck and unit/integration tests of every project (nx run-many), then the end-to-end
-suite (builds the apps, starts them against a private nats-server and fresh PostgreSQL databases).
+suite (builds the apps, starts them against a private nats-server and fresh PostgreSQL databases), then
+the deploy checks: each app from its own pruned npm install, the Helm charts (lint, render, Kubernetes
+schemas), and one container image built with buildah and started (needs buildah; npm registry access).
 
 Needs: PostgreSQL reachable at TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres,
 a user allowed to create databases) and the nats-server binary (apt-get install -y nats-server, or set
@@ -76,8 +78,11 @@ function run(args) {
 }
 
 let code = await run(['run-many', '-t', 'lint', 'typecheck', 'test', '--parallel=2', '--exclude=platform-e2e', '--output-style=static']);
-if (code === 0) code = await run(['run', 'platform-e2e:e2e', '--output-style=static']);
-else console.error('\nlint, typecheck or unit tests failed: the end-to-end suite did not run.');
+if (code === 0) {
+  code = await run(['run', 'platform-e2e:e2e', '--output-style=static']);
+  // What ships (deploy/test): each app from its own pruned install, the Helm charts, a container image.
+  code = (await run(['run', 'deploy:e2e', '--output-style=static'])) || code;
+} else console.error('\nlint, typecheck or unit tests failed: the end-to-end suite did not run.');
 if (code !== 0 && totals.failed === 0) totals.failed = 1; // a step failed outside a test (lint, types, build)
 console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`);
 process.exit(code);

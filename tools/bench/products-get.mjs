@@ -227,10 +227,10 @@ function findNatsServer() {
 }
 
 async function buildIfMissing() {
-  const missing = ['gateway', 'catalog'].filter((app) => !existsSync(join(ROOT, 'dist/apps', app, 'main.js')));
+  const missing = ['gateway', 'catalog', 'inventory', 'pricing'].filter((app) => !existsSync(join(ROOT, 'dist/apps', app, 'main.js')));
   if (!missing.length) return;
-  log(`dist/apps/{${missing.join(',')}}/main.js missing: building gateway and catalog…`);
-  const build = spawn('npx', ['nx', 'run-many', '-t', 'build', '--projects=gateway,catalog'], {
+  log(`dist/apps/{${missing.join(',')}}/main.js missing: building gateway, catalog, inventory and pricing…`);
+  const build = spawn('npx', ['nx', 'run-many', '-t', 'build', '--projects=gateway,catalog,inventory,pricing'], {
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false' },
@@ -277,17 +277,43 @@ async function startPlatform() {
   });
   const dbUrl = new URL(base);
   dbUrl.pathname = `/${dbName}`;
+  // The inventory answers the availability block of product details; it creates its own database at start.
+  const inventoryDbUrl = new URL(base);
+  inventoryDbUrl.pathname = `/${dbName}_inventory`;
+  cleanups.push(async () => {
+    const client = new pg.Client({ connectionString: adminUrl.toString(), connectionTimeoutMillis: 5000 });
+    await client.connect();
+    try {
+      await client.query(`drop database if exists "${dbName}_inventory" with (force)`);
+    } finally {
+      await client.end();
+    }
+  });
+  // Pricing answers the price block of product details; it creates its own database at start too.
+  const pricingDbUrl = new URL(base);
+  pricingDbUrl.pathname = `/${dbName}_pricing`;
+  cleanups.push(async () => {
+    const client = new pg.Client({ connectionString: adminUrl.toString(), connectionTimeoutMillis: 5000 });
+    await client.connect();
+    try {
+      await client.query(`drop database if exists "${dbName}_pricing" with (force)`);
+    } finally {
+      await client.end();
+    }
+  });
   log(`platform: nats-server on ${natsPort} (store ${storeDir}), database ${dbName}`);
 
-  const [catalogPort, gatewayPort] = [await freePort(), await freePort()];
+  const [catalogPort, gatewayPort, inventoryPort, pricingPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const common = { NATS_URL: natsUrl, LOG_LEVEL: 'warn', NODE_ENV: 'development' };
   const catalog = start('catalog', process.execPath, [...nodeArgs(), 'dist/apps/catalog/main.js'], { ...common, PORT: String(catalogPort), DATABASE_URL: dbUrl.toString() });
+  const inventory = start('inventory', process.execPath, [...nodeArgs(), 'dist/apps/inventory/main.js'], { ...common, PORT: String(inventoryPort), DATABASE_URL: inventoryDbUrl.toString() });
+  const pricing = start('pricing', process.execPath, [...nodeArgs(), 'dist/apps/pricing/main.js'], { ...common, PORT: String(pricingPort), DATABASE_URL: pricingDbUrl.toString() });
   const gateway = start('gateway', process.execPath, [...nodeArgs(), 'dist/apps/gateway/main.js'], { ...common, PORT: String(gatewayPort) });
-  await Promise.all([waitReady(catalog, catalogPort), waitReady(gateway, gatewayPort)]);
+  await Promise.all([waitReady(catalog, catalogPort), waitReady(inventory, inventoryPort), waitReady(pricing, pricingPort), waitReady(gateway, gatewayPort)]);
   log(`platform: catalog on ${catalogPort}, gateway on ${gatewayPort}: ready`);
   return {
     url: `http://127.0.0.1:${gatewayPort}`,
-    processes: { gateway, catalog, 'nats-server': nats },
+    processes: { gateway, catalog, inventory, pricing, 'nats-server': nats },
     /** NATS messages in so far and transactions in the bench database: cache misses show up here. */
     async counters() {
       const varz = await fetch(`http://127.0.0.1:${monitorPort}/varz`, { signal: AbortSignal.timeout(3000) }).then((r) => r.json());
@@ -385,6 +411,23 @@ async function seed(gateway, key, count) {
   await Promise.all(Array.from({ length: Math.min(8, count) }, worker));
   log(`seeded ${count} products (run prefix ${prefix}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return { ids, prefix };
+}
+
+/** A price list with a price for every bench SKU, so product details carry a resolved price block. */
+async function seedPrices(gateway, key, prefix, count) {
+  const headers = { 'content-type': 'application/json', 'x-api-key': key };
+  const list = await fetch(`${gateway}/v1/price-lists`, { method: 'POST', headers, body: JSON.stringify({ name: `Bench ${prefix}` }), signal: AbortSignal.timeout(15_000) });
+  const listText = await list.text();
+  if (list.status !== 201) {
+    log(`no prices seeded (POST /v1/price-lists answered ${list.status}): product details will have no price block`);
+    return;
+  }
+  const prices = [];
+  for (let i = 0; i < count; i++) for (const size of ['S', 'M']) prices.push({ sku: `BENCH-${prefix}-${i}-${size}`, amount: 1990 + i, currency: 'EUR' });
+  const res = await fetch(`${gateway}/v1/price-lists/${JSON.parse(listText).id}/prices/bulk`, { method: 'POST', headers, body: JSON.stringify({ prices }), signal: AbortSignal.timeout(60_000) });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`seeding prices answered ${res.status}: ${text.slice(0, 300)}`);
+  log(`seeded ${prices.length} prices`);
 }
 
 /** On a shared gateway, takes the bench products out of every channel again (best effort). */
@@ -551,11 +594,14 @@ async function main() {
     const platform = options.gateway ? { url: options.gateway } : await startPlatform();
     const gateway = platform.url;
     if (options.gateway) log(`using the running gateway at ${gateway}`);
-    const { ids } = await seed(gateway, options.key, options.products);
+    const { ids, prefix } = await seed(gateway, options.key, options.products);
+    await seedPrices(gateway, options.key, prefix, options.products);
     const readHeaders = { 'x-api-key': options.readKey };
     const probe = await fetch(`${gateway}/v1/products/${ids[0]}`, { headers: readHeaders, signal: AbortSignal.timeout(10_000) });
     const probeText = await probe.text();
     if (probe.status !== 200) throw new Error(`GET /v1/products/${ids[0]} with the read key answered ${probe.status}: ${probeText.slice(0, 300)}`);
+    const probePrice = JSON.parse(probeText).price;
+    log(`probe: price block ${probePrice?.variants?.[0]?.amount != null ? `present (${probePrice.variants[0].amount} ${probePrice.currency})` : 'MISSING (pricing not running or no price): the price path is not measured'}`);
 
     const paths = ids.map((id) => `/v1/products/${id}`);
     const gatewayResult = await measure('gateway (Omnibus)', gateway, paths, readHeaders, options, platform);

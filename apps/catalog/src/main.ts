@@ -1,3 +1,4 @@
+import '@omnibus/service-kit/instrument'; // first: traces pg and http only if loaded before them
 import 'reflect-metadata';
 import { join } from 'node:path';
 import { ServiceConfig, env, readMigrations, runApp, serviceEnv } from '@omnibus/service-kit';

@@ -1,12 +1,16 @@
 import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE, Reflector } from '@nestjs/core';
-import { ServiceClient, ServiceKitModule } from '@omnibus/service-kit';
+import { ConfigError, ServiceClient, ServiceKitModule, resolveCustomerTokenSecret } from '@omnibus/service-kit';
 import type { Logger } from 'pino';
 import { ApiKeyGuard } from './auth/api-key.guard';
+import { ChannelsModule } from './channels/channels.module';
 import { GatewayConfig, apiKeysFor } from './config';
 import { CorrelationInterceptor } from './http/correlation.interceptor';
 import { HttpErrorFilter, httpValidationPipe } from './http/http-errors';
 import { ContentModule } from './content/content.module';
+import { CustomersModule } from './customers/customers.module';
+import { InventoryModule } from './inventory/inventory.module';
+import { PricingModule } from './pricing/pricing.module';
 import { ProductsModule } from './products/products.module';
 import { GATEWAY_CONFIG, SERVICE_CLIENT } from './tokens';
 
@@ -16,10 +20,11 @@ export class AppModule implements OnApplicationShutdown {
 
   static forRoot(config: GatewayConfig, logger: Logger): DynamicModule {
     const keys = apiKeysFor(config);
+    const customerToken = customerTokenSecretFor(config, logger);
     return {
       module: AppModule,
       global: true,
-      imports: [ServiceKitModule.forRoot({ service: 'gateway', config, logger }), ProductsModule, ContentModule],
+      imports: [ServiceKitModule.forRoot({ service: 'gateway', config, logger }), ProductsModule, ContentModule, InventoryModule, PricingModule, CustomersModule, ChannelsModule],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         {
@@ -30,7 +35,7 @@ export class AppModule implements OnApplicationShutdown {
             return client;
           },
         },
-        { provide: APP_GUARD, inject: [Reflector], useFactory: (reflector: Reflector) => new ApiKeyGuard(reflector, keys) },
+        { provide: APP_GUARD, inject: [Reflector], useFactory: (reflector: Reflector) => new ApiKeyGuard(reflector, keys, customerToken) },
         { provide: APP_INTERCEPTOR, useClass: CorrelationInterceptor },
         { provide: APP_PIPE, useFactory: httpValidationPipe },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
@@ -41,5 +46,16 @@ export class AppModule implements OnApplicationShutdown {
 
   async onApplicationShutdown() {
     await this.services.close();
+  }
+}
+
+/** The secret customer tokens are verified with; production without a strong one stops the gateway. */
+function customerTokenSecretFor(config: GatewayConfig, logger: Logger): string {
+  try {
+    const { secret, warning } = resolveCustomerTokenSecret(config.NODE_ENV, config.CUSTOMER_TOKEN_SECRET);
+    if (warning) logger.warn(warning);
+    return secret;
+  } catch (err) {
+    throw new ConfigError([(err as Error).message]);
   }
 }

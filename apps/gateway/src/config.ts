@@ -1,8 +1,9 @@
-import { BaseConfig, EnvVar, baseEnv, env } from '@omnibus/service-kit';
+import { BaseConfig, EnvVar, baseEnv, customerTokenEnv, env } from '@omnibus/service-kit';
 import { ApiKey, DEVELOPMENT_KEYS, parseApiKeys } from './auth/api-keys';
 
 export const gatewayEnv = {
   ...baseEnv,
+  ...customerTokenEnv,
   PORT: env.int('HTTP port of the public API', 0, 65535, { default: '3000' }),
   API_KEYS: {
     description: 'API keys as KEY=admin or KEY=channel:CHANNEL, comma separated; unset outside production = the dev-* keys',
@@ -12,14 +13,28 @@ export const gatewayEnv = {
   BODY_LIMIT_BYTES: env.int('largest request body accepted', 1024, 50 * 1024 * 1024, { default: String(1024 * 1024) }),
   PRODUCT_CACHE_SIZE: env.int('products kept in the read cache (kept fresh by catalog events); 0 turns it off', 0, 10_000_000, { default: '50000' }),
   PRODUCT_CACHE_TTL_MS: env.int('longest time a cached product is served without asking the catalog', 0, 86_400_000, { default: '300000' }),
+  AVAILABILITY_CACHE_SIZE: env.int('(SKU, channel) availabilities kept for product details (kept fresh by inventory events); 0 turns it off', 0, 10_000_000, { default: '100000' }),
+  AVAILABILITY_CACHE_TTL_MS: env.int('longest time a cached availability is shown without asking the inventory', 0, 3_600_000, { default: '10000' }),
+  AVAILABILITY_TIMEOUT_MS: env.int('how long a product detail waits for the inventory before answering without availability', 50, 120_000, { default: '1000' }),
+  PRICE_CACHE_SIZE: env.int('resolved prices (SKU, channel, currency, customer group) kept for product details (kept fresh by pricing events); 0 turns it off', 0, 10_000_000, { default: '200000' }),
+  PRICE_CACHE_TTL_MS: env.int('longest time a cached price is shown without asking pricing', 0, 86_400_000, { default: '300000' }),
+  PRICE_TIMEOUT_MS: env.int('how long a product detail waits for pricing before answering without a price', 50, 120_000, { default: '1000' }),
 };
 
 export interface GatewayConfig extends BaseConfig {
+  /** Verifies customer tokens; see resolveCustomerTokenSecret. */
+  CUSTOMER_TOKEN_SECRET?: string;
   PORT: number;
   API_KEYS?: ApiKey[];
   BODY_LIMIT_BYTES: number;
   PRODUCT_CACHE_SIZE: number;
   PRODUCT_CACHE_TTL_MS: number;
+  AVAILABILITY_CACHE_SIZE: number;
+  AVAILABILITY_CACHE_TTL_MS: number;
+  AVAILABILITY_TIMEOUT_MS: number;
+  PRICE_CACHE_SIZE: number;
+  PRICE_CACHE_TTL_MS: number;
+  PRICE_TIMEOUT_MS: number;
 }
 
 /** The keys in force: configured ones, or the development keys outside production. */

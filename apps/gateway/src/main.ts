@@ -1,3 +1,4 @@
+import '@omnibus/service-kit/instrument'; // first: traces pg and http only if loaded before them
 import 'reflect-metadata';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ConfigError, runApp } from '@omnibus/service-kit';
@@ -26,6 +27,7 @@ void runApp<GatewayConfig>({
         .setDescription('One API for every sales channel. Send your key in `x-api-key`. Errors are `{statusCode, error, message, details: [{field, problem}]}`.')
         .setVersion('1')
         .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key' }, 'api-key')
+        .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'customer token from POST /v1/customers/login, sent with a channel key' }, 'customer-token')
         .build(),
     );
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });

@@ -12,5 +12,8 @@ export interface EventEnvelope<T = unknown> {
   correlationId: string;
   /** The id of the command or event that caused this one, when known. */
   causationId?: string;
+  /** W3C trace context of the change that caused the event, so its consumers continue the same trace. */
+  traceparent?: string;
+  tracestate?: string;
   data: T;
 }

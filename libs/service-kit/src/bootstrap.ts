@@ -6,7 +6,11 @@ import type { Logger } from 'pino';
 import { BaseConfig, ConfigError, EnvVar, ServiceConfig, describeEnv, readEnv } from './config';
 import { DatabaseHandle, Migration } from './database';
 import { KitOptions, openServiceDatabase } from './kit.module';
+import { instrumentHttp } from './http-telemetry';
+import { natsServerOptions } from './jetstream';
 import { JsonLogger, createLogger } from './logging';
+import { memoizeValidationMetadata } from './validation-metadata';
+import { startTelemetry } from './telemetry';
 
 export interface AppDefinition<C extends BaseConfig> {
   /** Service name: queue group, log field, PGlite folder, NATS connection name. */
@@ -80,16 +84,20 @@ export async function runApp<C extends BaseConfig>(def: AppDefinition<C>, argv =
     process.exit(2);
   }
 
+  memoizeValidationMetadata();
+  // Before any provider is built: the kit's instruments and spans bind to the SDK it registers.
+  startTelemetry(def.service);
   try {
     const app = await NestFactory.create<NestFastifyApplication>(def.module(config, logger), new FastifyAdapter(def.fastify), {
       logger: new JsonLogger(logger),
       abortOnError: false,
     });
+    instrumentHttp(app, config, logger);
     if (def.natsHandlers) {
       app.connectMicroservice<MicroserviceOptions>({
         transport: Transport.NATS,
         options: {
-          servers: config.NATS_URL.split(',').map((s) => s.trim()),
+          ...natsServerOptions(config.NATS_URL),
           name: `${def.service}-rpc`,
           queue: def.service,
           maxReconnectAttempts: -1,

@@ -102,6 +102,9 @@ export const baseEnv = {
   NATS_URL: env.url('NATS server(s), comma separated', ['nats', 'tls'], { default: 'nats://127.0.0.1:4222' }),
   NATS_REQUEST_TIMEOUT_MS: env.int('how long a request to another service may take before it counts as unavailable', 100, 120_000, { default: '5000' }),
   LOG_LEVEL: env.oneOf('trace, debug, info, warn, error or silent', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], { default: 'info' }),
+  METRICS_PORT: env.int('port of a separate listener for /metrics (Prometheus); unset = /metrics on PORT', 1, 65535, { optional: true }),
+  OTEL_EXPORTER_OTLP_ENDPOINT: env.url('OpenTelemetry collector (OTLP/HTTP) for traces, e.g. http://otel-collector:4318; unset = no traces (other OTEL_* variables apply too)', ['http', 'https'], { optional: true }),
+  OTEL_SDK_DISABLED: env.oneOf('true turns telemetry off: no traces, no /metrics', ['true', 'false'], { optional: true }),
 } satisfies Record<string, EnvVar<unknown>>;
 
 /** Variables every service with a database reads. */
@@ -112,6 +115,7 @@ export const serviceEnv = {
   DATABASE_POOL_SIZE: env.int('PostgreSQL connections in the pool', 1, 200, { default: '10' }),
   MIGRATE_ON_START: env.bool('apply pending migrations at start (production runs the migrate job instead)', { optional: true }),
   OUTBOX_RELAY: env.bool('publish outbox events to JetStream from this process', { default: 'true' }),
+  JETSTREAM_REPLICAS: env.int('copies of this service\'s event stream in the NATS cluster (production: 3)', 1, 5, { default: '1' }),
 } satisfies Record<string, EnvVar<unknown>>;
 
 export type BaseConfig = Parsed<typeof baseEnv>;

@@ -87,4 +87,24 @@ describe('durable consumers with an inbox (real PostgreSQL and NATS)', () => {
     expect(inbox.filter((r) => r.event_id === twice.id)).toHaveLength(1);
     expect(inbox.map((r) => r.event_id)).not.toContain(poison.id);
   });
+
+  it('runs the work a handler returns once its transaction committed', async () => {
+    await handle.db.execute(sql`create table if not exists notes (id text primary key)`);
+    const target = envelope({ customer: 'c9', points: 1 });
+    let report: (visible: boolean) => void = () => undefined;
+    const seenFromOutside = new Promise<boolean>((resolve) => (report = resolve));
+    await consumers.start({
+      stream: STREAM.name,
+      durable: 'notifier',
+      filterSubject: 'shop.order.placed',
+      handle: async (event, tx) => {
+        await tx.execute(sql`insert into notes (id) values (${event.id}) on conflict do nothing`);
+        if (event.id !== target.id) return;
+        // Another connection of the pool sees the row only if the transaction committed before this runs.
+        return () => void queryRows(handle.db, sql`select id from notes where id = ${event.id}`).then((rows) => report(rows.length === 1));
+      },
+    });
+    await publish(target);
+    expect(await seenFromOutside).toBe(true);
+  });
 });

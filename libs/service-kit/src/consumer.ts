@@ -1,9 +1,11 @@
 import { EventEnvelope } from '@omnibus/contracts';
+import { BatchObservableCallback, ObservableGauge, SpanKind, SpanStatusCode, context as otelContext, trace } from '@opentelemetry/api';
 import { sql } from 'drizzle-orm';
 import { AckPolicy, ConsumerMessages, DeliverPolicy, JetStreamClient, JetStreamManager, JsMsg, nanos } from 'nats';
 import type { Logger } from 'pino';
 import { runInContext } from './context';
 import { Database, Transaction, queryRows } from './database';
+import { kitMetrics, kitTracer, traceContextFromHeaders } from './telemetry';
 
 export interface EventHandlerSpec {
   /** The stream the events are on, e.g. `CATALOG_EVENTS`. */
@@ -16,9 +18,15 @@ export interface EventHandlerSpec {
   maxDeliver?: number;
   /** How long a delivery may take before JetStream redelivers it. */
   ackWaitMs?: number;
-  /** Applies the event inside `tx`; the inbox row is written in the same transaction. */
-  handle(event: EventEnvelope, tx: Transaction): Promise<void>;
+  /**
+   * Applies the event inside `tx`; the inbox row is written in the same transaction. It may return a
+   * function, called once the transaction committed (e.g. to tell live readers that new rows are visible).
+   */
+  handle(event: EventEnvelope, tx: Transaction): Promise<void | AfterCommit>;
 }
+
+/** Work to do only after a handler's transaction committed; its errors are logged, never retried. */
+export type AfterCommit = () => void;
 
 /** Outcome of one delivery, for logs and tests. */
 export type DeliveryOutcome = 'applied' | 'duplicate' | 'retry' | 'dead-lettered';
@@ -30,6 +38,8 @@ export type DeliveryOutcome = 'applied' | 'duplicate' | 'retry' | 'dead-lettered
  */
 export class EventConsumers {
   private readonly running: { messages: ConsumerMessages; loop: Promise<void> }[] = [];
+  private readonly observed: { stream: string; durable: string }[] = [];
+  private lagGauges?: { pending: ObservableGauge; ackPending: ObservableGauge; callback: BatchObservableCallback };
 
   constructor(
     private readonly db: Database,
@@ -53,7 +63,7 @@ export class EventConsumers {
     const messages = await consumer.consume({ max_messages: 64 });
     const loop = (async () => {
       for await (const msg of messages) {
-        await this.deliver(spec, msg, maxDeliver).catch((err: Error) => {
+        await this.traced(spec, msg, () => this.deliver(spec, msg, maxDeliver)).catch((err: Error) => {
           // The database itself failed (even the dead-letter write): let JetStream redeliver later.
           this.logger.error({ err: err.message, consumer: spec.durable }, "delivery failed");
           msg.nak(5000);
@@ -61,6 +71,54 @@ export class EventConsumers {
       }
     })();
     this.running.push({ messages, loop });
+    this.observeLag(spec);
+  }
+
+  /**
+   * Runs one delivery in a consumer span that continues the trace of the change that caused the event
+   * (the relay sends its trace context as NATS headers), and measures it by consumer, subject and outcome.
+   */
+  private async traced(spec: EventHandlerSpec, msg: JsMsg, deliver: () => Promise<DeliveryOutcome>): Promise<DeliveryOutcome> {
+    const started = performance.now();
+    const parent = traceContextFromHeaders(msg.headers);
+    const span = kitTracer().startSpan(
+      `process ${msg.subject}`,
+      { kind: SpanKind.CONSUMER, attributes: { 'messaging.system': 'nats', 'messaging.destination.name': msg.subject, 'messaging.operation.type': 'process', 'messaging.consumer.group.name': spec.durable } },
+      parent,
+    );
+    let outcome: DeliveryOutcome | 'failed' = 'failed';
+    try {
+      outcome = await otelContext.with(trace.setSpan(parent, span), deliver);
+      return outcome;
+    } finally {
+      if (outcome !== 'applied' && outcome !== 'duplicate') span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
+      span.setAttribute('omnibus.delivery.outcome', outcome);
+      span.end();
+      const attributes = { consumer: spec.durable, subject: msg.subject, outcome };
+      kitMetrics().eventsProcessed.add(1, attributes);
+      kitMetrics().eventDuration.record((performance.now() - started) / 1000, attributes);
+    }
+  }
+
+  /** Consumer lag (events not yet delivered, and delivered but not acked), read from JetStream when scraped. */
+  private observeLag(spec: EventHandlerSpec): void {
+    this.observed.push({ stream: spec.stream, durable: spec.durable });
+    if (this.lagGauges) return;
+    const { meter } = kitMetrics();
+    const pending = meter.createObservableGauge('events.consumer.pending', { description: 'events on the stream this consumer has not received yet' });
+    const ackPending = meter.createObservableGauge('events.consumer.ack_pending', { description: 'events delivered to this consumer and not yet acknowledged' });
+    const callback: BatchObservableCallback = async (result) => {
+      await Promise.all(
+        this.observed.map(async ({ stream, durable }) => {
+          const info = await this.jsm.consumers.info(stream, durable).catch(() => undefined);
+          if (!info) return;
+          result.observe(pending, info.num_pending, { consumer: durable, stream });
+          result.observe(ackPending, info.num_ack_pending, { consumer: durable, stream });
+        }),
+      );
+    };
+    meter.addBatchObservableCallback(callback, [pending, ackPending]);
+    this.lagGauges = { pending, ackPending, callback };
   }
 
   /** Handles one delivery; exported for tests through the consumer loop only. */
@@ -75,18 +133,24 @@ export class EventConsumers {
       return 'dead-lettered';
     }
     try {
-      const applied = await runInContext({ correlationId: event.correlationId ?? event.id, causationId: event.id }, () =>
+      const outcome = await runInContext({ correlationId: event.correlationId ?? event.id, causationId: event.id }, () =>
         this.db.transaction(async (tx) => {
           const inserted = await queryRows(tx, 
             sql`insert into inbox (consumer, event_id) values (${spec.durable}, ${event.id}) on conflict do nothing returning event_id`,
           );
-          if (inserted.length === 0) return false;
-          await spec.handle(event, tx);
-          return true;
+          if (inserted.length === 0) return { applied: false };
+          return { applied: true, afterCommit: (await spec.handle(event, tx)) ?? undefined };
         }),
       );
       msg.ack();
-      return applied ? 'applied' : 'duplicate';
+      if (outcome.afterCommit) {
+        try {
+          outcome.afterCommit();
+        } catch (err) {
+          this.logger.warn({ err: (err as Error).message, eventId: event.id, consumer: spec.durable }, 'after-commit work failed');
+        }
+      }
+      return outcome.applied ? 'applied' : 'duplicate';
     } catch (err) {
       const deliveries = msg.info.redeliveryCount;
       if (deliveries >= maxDeliver) {
@@ -111,6 +175,9 @@ export class EventConsumers {
 
   /** Stops pulling; an event being handled finishes first. */
   async stop(): Promise<void> {
+    if (this.lagGauges) kitMetrics().meter.removeBatchObservableCallback(this.lagGauges.callback, [this.lagGauges.pending, this.lagGauges.ackPending]);
+    this.lagGauges = undefined;
+    this.observed.length = 0;
     for (const r of this.running) r.messages.stop();
     await Promise.all(this.running.map((r) => r.loop.catch(() => undefined)));
     this.running.length = 0;

@@ -33,6 +33,7 @@ describe('embedded PGlite (no DATABASE_URL)', () => {
     const second = await openDatabase({ dataDir: dir, service: 'kit', poolSize: 1 });
     expect(await migrate(second.db, [{ name: '0001_t', sql: 'create table t (id text primary key);' }])).toEqual([]);
     expect(await queryRows(second.db, sql`select id from t`)).toEqual([{ id: 'x' }]);
+    expect(await second.prepared('t_by_id', 'select id from t where id = $1', ['x'])).toEqual([{ id: 'x' }]);
     const pending = await queryRows<{ subject: string }>(second.db, sql`select subject from outbox where published_at is null`);
     expect(pending).toEqual([{ subject: 'kit.t.created' }]);
     await second.close();

@@ -17,6 +17,12 @@ export interface DatabaseHandle {
   kind: 'postgres' | 'pglite';
   ping(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Runs one statement with `$1…` parameters outside any transaction (autocommit) and returns its
+   * rows. On PostgreSQL it is a named prepared statement, parsed and planned once per connection:
+   * for hot single-statement paths. `name` must always go with the same `text`.
+   */
+  prepared<T>(name: string, text: string, params: unknown[]): Promise<T[]>;
 }
 
 /** Opens the service's database: PostgreSQL when `url` is set, else PGlite in `<dataDir>/<service>`. */
@@ -31,6 +37,7 @@ export async function openDatabase(opts: { url?: string; dataDir: string; servic
       kind: 'postgres',
       ping: async () => void (await pool.query('select 1')),
       close: () => pool.end(),
+      prepared: async <T>(name: string, text: string, params: unknown[]) => (await pool.query({ name, text, values: params })).rows as T[],
     };
   }
   const dir = join(opts.dataDir, opts.service);
@@ -44,6 +51,7 @@ export async function openDatabase(opts: { url?: string; dataDir: string; servic
     kind: 'pglite',
     ping: async () => void (await client.query('select 1')),
     close: () => client.close(),
+    prepared: async <T>(_name: string, text: string, params: unknown[]) => (await client.query<T>(text, params)).rows,
   };
 }
 

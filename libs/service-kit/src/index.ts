@@ -11,3 +11,6 @@ export * from './rpc';
 export * from './rpc-client';
 export * from './kit.module';
 export * from './bootstrap';
+export * from './validation-metadata';
+export * from './telemetry';
+export * from './customer-token';

@@ -7,6 +7,7 @@ import { DatabaseHandle, Migration, ensureDatabaseExists, migrate, openDatabase 
 import { HealthController, Readiness } from './health';
 import { StreamSpec, connectNats, ensureStream } from './jetstream';
 import { Outbox, OutboxRelay } from './outbox';
+import { shutdownTelemetry } from './telemetry';
 
 import { DATABASE, LOGGER, NATS_CONNECTION, SERVICE_CONFIG } from './tokens';
 
@@ -61,6 +62,8 @@ class KitLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     await this.relay?.stop();
     await this.nats.drain().catch(() => undefined);
     await this.database?.close().catch(() => undefined);
+    // Last, so spans of the work that finished above are flushed (capped: a missing collector cannot hold us).
+    await shutdownTelemetry();
   }
 }
 
@@ -78,7 +81,8 @@ export class ServiceKitModule {
         useFactory: async (readiness: Readiness) => {
           const nc = await connectNats(options.config.NATS_URL, options.service);
           const jsm = await nc.jetstreamManager();
-          for (const stream of options.streams ?? []) await ensureStream(jsm, stream);
+          const replicas = (options.config as Partial<ServiceConfig>).JETSTREAM_REPLICAS;
+          for (const stream of options.streams ?? []) await ensureStream(jsm, { replicas, ...stream });
           readiness.add('nats', async () => {
             if (nc.isClosed()) throw new Error('connection closed');
             await nc.flush();

@@ -1,4 +1,5 @@
 import { LoggerService } from '@nestjs/common';
+import { TraceFlags, trace } from '@opentelemetry/api';
 import pino, { Logger } from 'pino';
 import { currentContext } from './context';
 
@@ -11,10 +12,16 @@ export function createLogger(service: string, level: string): Logger {
     formatters: { level: (label) => ({ level: label }) },
     mixin: () => {
       const ctx = currentContext();
-      return ctx ? { correlationId: ctx.correlationId } : {};
+      // The trace id, when tracing: a log line leads to its trace and back.
+      const span = trace.getActiveSpan()?.spanContext();
+      const traceId = span && span.traceFlags & TraceFlags.SAMPLED ? { traceId: span.traceId } : {};
+      return ctx ? { correlationId: ctx.correlationId, ...traceId } : traceId;
     },
     // Secrets must never reach logs, whatever object is logged.
-    redact: { paths: ['password', '*.password', 'headers["x-api-key"]', '*.apiKey', 'apiKey'], censor: '[redacted]' },
+    redact: {
+      paths: ['password', '*.password', 'currentPassword', '*.currentPassword', 'newPassword', '*.newPassword', 'passwordHash', '*.passwordHash', 'token', '*.token', 'headers["x-api-key"]', 'headers.authorization', '*.apiKey', 'apiKey'],
+      censor: '[redacted]',
+    },
   });
 }
 

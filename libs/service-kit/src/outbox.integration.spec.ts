@@ -63,6 +63,33 @@ describe('outbox and relay (real PostgreSQL and NATS)', () => {
     expect(pending).toEqual([]);
   });
 
+  it('adds many events in one call, published in the order given', async () => {
+    const before = (await streamSubjects()).length;
+    const events = Array.from({ length: 501 }, (_, i) => ({ type: i % 2 ? 'test.thing.changed' : 'test.thing.created', data: { id: `many-${i}` } }));
+    const envelopes = await handle.db.transaction((tx) => outbox.addMany(tx, events));
+    expect(envelopes).toHaveLength(501);
+    expect(envelopes[1]).toMatchObject({ type: 'test.thing.changed', source: 'test', data: { id: 'many-1' } });
+    const relay = new OutboxRelay(handle.db, nc.jetstream(), logger, { batchSize: 1000 });
+    expect(await relay.publishPending()).toBe(501);
+    const published = (await streamSubjects()).slice(before);
+    expect(published.map((m) => m.id)).toEqual(envelopes.map((e) => e.id));
+    expect(published[1].subject).toBe('test.thing.changed');
+  });
+
+  it('publishes an envelope a hot path inserted with its own prepared statement', async () => {
+    const before = (await streamSubjects()).length;
+    const envelope = outbox.envelope('test.thing.created', { id: 'own-statement' });
+    const insert = 'insert into outbox (id, subject, envelope) values ($1, $2, $3::jsonb) returning id';
+    expect(await handle.prepared('test_outbox_insert', insert, [envelope.id, envelope.type, JSON.stringify(envelope)])).toEqual([{ id: envelope.id }]);
+    const again = outbox.envelope('test.thing.changed', { id: 'own-statement' });
+    await handle.prepared('test_outbox_insert', insert, [again.id, again.type, JSON.stringify(again)]); // prepared once, run twice
+    expect(await new OutboxRelay(handle.db, nc.jetstream(), logger).publishPending()).toBe(2);
+    expect((await streamSubjects()).slice(before)).toEqual([
+      { subject: 'test.thing.created', id: envelope.id },
+      { subject: 'test.thing.changed', id: again.id },
+    ]);
+  });
+
   it('writes no event when the business transaction rolls back', async () => {
     const before = (await streamSubjects()).length;
     await expect(

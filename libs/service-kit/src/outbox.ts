@@ -1,9 +1,20 @@
 import { EventEnvelope, newId } from '@omnibus/contracts';
+import { BatchObservableCallback, ObservableGauge, SpanKind, context, trace } from '@opentelemetry/api';
 import { sql } from 'drizzle-orm';
-import { JetStreamClient } from 'nats';
+import { JetStreamClient, MsgHdrs, headers as natsHeaders } from 'nats';
 import type { Logger } from 'pino';
 import { currentContext, correlationId } from './context';
 import { Database, Queryable, queryRows } from './database';
+import { kitMetrics, kitTracer, traceFields } from './telemetry';
+
+/** The event's trace context as NATS headers (W3C names), so consumers continue its trace. */
+function traceHeaders(envelope: EventEnvelope): MsgHdrs | undefined {
+  if (!envelope.traceparent) return undefined;
+  const headers = natsHeaders();
+  headers.set('traceparent', envelope.traceparent);
+  if (envelope.tracestate) headers.set('tracestate', envelope.tracestate);
+  return headers;
+}
 
 /** Writes events into the outbox table, inside the caller's business transaction. */
 export class Outbox {
@@ -13,19 +24,50 @@ export class Outbox {
 
   /** Adds an event in `tx`; it is published only if `tx` commits. Returns the envelope. */
   async add<T>(tx: Queryable, type: string, data: T, version = 1): Promise<EventEnvelope<T>> {
+    const envelope = this.envelope(type, data, version);
+    await tx.execute(sql`insert into outbox (id, subject, envelope) values (${envelope.id}, ${type}, ${JSON.stringify(envelope)}::jsonb)`);
+    return envelope;
+  }
+
+  /**
+   * Adds several events in `tx` with one statement per 500 events (hot paths and bulk changes),
+   * published in the order given. Returns the envelopes.
+   */
+  async addMany(tx: Queryable, events: { type: string; data: unknown; version?: number }[]): Promise<EventEnvelope[]> {
+    const envelopes = events.map((e) => this.envelope(e.type, e.data, e.version ?? 1));
+    for (let i = 0; i < envelopes.length; i += 500) {
+      const chunk = envelopes.slice(i, i + 500);
+      // seq (bigserial) follows the VALUES order, which is the publishing order.
+      await tx.execute(sql`insert into outbox (id, subject, envelope) values ${sql.join(chunk.map((e) => sql`(${e.id}, ${e.type}, ${JSON.stringify(e)}::jsonb)`), sql`, `)}`);
+    }
+    return envelopes;
+  }
+
+  /**
+   * A new event's envelope, not yet stored: for a hot path that inserts it into the outbox table
+   * (`id`, `subject`, `envelope` jsonb) within its own statement. Call `committed()` after commit.
+   */
+  envelope<T>(type: string, data: T, version = 1): EventEnvelope<T> {
     const ctx = currentContext();
-    const envelope: EventEnvelope<T> = {
-      id: newId('evt'),
+    const id = newId('evt');
+    // The event's own span, ended at once: its consumers' spans become its children, in the same trace.
+    const span = kitTracer().startSpan(`create ${type}`, {
+      kind: SpanKind.PRODUCER,
+      attributes: { 'messaging.system': 'nats', 'messaging.destination.name': type, 'messaging.operation.type': 'create', 'messaging.message.id': id },
+    });
+    const traceContext = traceFields(trace.setSpan(context.active(), span));
+    span.end();
+    return {
+      id,
       type,
       version,
       occurredAt: new Date().toISOString(),
       source: this.source,
       correlationId: ctx?.correlationId ?? correlationId(),
       ...(ctx?.causationId ? { causationId: ctx.causationId } : {}),
+      ...traceContext,
       data,
     };
-    await tx.execute(sql`insert into outbox (id, subject, envelope) values (${envelope.id}, ${type}, ${JSON.stringify(envelope)}::jsonb)`);
-    return envelope;
   }
 
   /** Tells the relay that committed events wait, so it need not wait for its next poll. */
@@ -56,6 +98,7 @@ export class OutboxRelay {
   private wake?: () => void;
   private failures = 0;
   private nudged = false;
+  private gauges?: { pending: ObservableGauge; age: ObservableGauge; callback: BatchObservableCallback };
 
   constructor(
     private readonly db: Database,
@@ -67,13 +110,33 @@ export class OutboxRelay {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.observeBacklog();
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    if (this.gauges) kitMetrics().meter.removeBatchObservableCallback(this.gauges.callback, [this.gauges.pending, this.gauges.age]);
+    this.gauges = undefined;
     this.wake?.();
     await this.loop;
+  }
+
+  /** Backlog and age of the oldest pending event, read from the outbox table when metrics are scraped. */
+  private observeBacklog(): void {
+    const { meter } = kitMetrics();
+    const pending = meter.createObservableGauge('outbox.pending', { description: 'outbox events not yet published' });
+    const age = meter.createObservableGauge('outbox.oldest_pending.age', { description: 'age of the oldest unpublished outbox event', unit: 's' });
+    const callback: BatchObservableCallback = async (result) => {
+      const [row] = await queryRows<{ pending: number | string; age: number | string | null }>(
+        this.db,
+        sql`select count(*) as pending, extract(epoch from now() - min(created_at)) as age from outbox where published_at is null`,
+      );
+      result.observe(pending, Number(row?.pending ?? 0));
+      result.observe(age, Number(row?.age ?? 0));
+    };
+    meter.addBatchObservableCallback(callback, [pending, age]);
+    this.gauges = { pending, age, callback };
   }
 
   notify(): void {
@@ -92,10 +155,15 @@ export class OutboxRelay {
       if (rows.length === 0) return { published: 0 };
       // Sent in order on one connection, so the stream keeps the outbox order; acks are awaited together.
       const results = await Promise.allSettled(
-        rows.map((r) => this.js.publish(r.subject, JSON.stringify(typeof r.envelope === 'string' ? JSON.parse(r.envelope) : r.envelope), { msgID: r.id })),
+        rows.map((r) => {
+          const envelope = (typeof r.envelope === 'string' ? JSON.parse(r.envelope) : r.envelope) as EventEnvelope;
+          return this.js.publish(r.subject, JSON.stringify(envelope), { msgID: r.id, headers: traceHeaders(envelope) });
+        }),
       );
       const firstFailure = results.findIndex((r) => r.status === 'rejected');
       const published = firstFailure === -1 ? rows : rows.slice(0, firstFailure);
+      if (published.length) kitMetrics().outboxPublished.add(published.length);
+      if (firstFailure !== -1) kitMetrics().outboxPublishFailures.add(1);
       if (published.length) {
         await tx.execute(sql`update outbox set published_at = now(), attempts = attempts + 1 where seq in (${sql.join(published.map((r) => sql`${r.seq}`), sql`, `)})`);
       }

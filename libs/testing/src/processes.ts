@@ -16,6 +16,8 @@ export class AppProcess {
     readonly name: string,
     readonly port: number,
     private readonly env: Record<string, string>,
+    /** The script to run; default: the app's build output. */
+    readonly main: string = join(REPO_ROOT, 'dist/apps', name, 'main.js'),
   ) {}
 
   get url(): string {
@@ -28,7 +30,7 @@ export class AppProcess {
 
   /** Starts the app and waits until /health/ready answers 200. */
   async start(extraEnv: Record<string, string> = {}): Promise<this> {
-    const main = join(REPO_ROOT, 'dist/apps', this.name, 'main.js');
+    const main = this.main;
     if (!existsSync(main)) throw new Error(`${main} is missing: build the apps first (npx nx run-many -t build)`);
     const child = spawn(process.execPath, [main], {
       env: { PATH: process.env['PATH'] ?? '', LOG_LEVEL: 'info', ...this.env, ...extraEnv, PORT: String(this.port) },
@@ -80,7 +82,7 @@ export class AppProcess {
   }
 }
 
-/** Creates (does not start) an app process on a free port. */
-export async function appProcess(name: string, env: Record<string, string>): Promise<AppProcess> {
-  return new AppProcess(name, await freePort(), env);
+/** Creates (does not start) an app process on a free port; `main` runs another copy of the app. */
+export async function appProcess(name: string, env: Record<string, string>, main?: string): Promise<AppProcess> {
+  return new AppProcess(name, await freePort(), env, main);
 }

@@ -1,12 +1,16 @@
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { ArchiveProductRequest, CatalogSubjects, CreateProductRequest, GetProductRequest, ListProductsRequest, UpdateProductRequest } from '@omnibus/contracts';
+import { ArchiveProductRequest, BulkUpsertProductsRequest, CatalogSubjects, CreateProductRequest, GetProductRequest, ListProductsRequest, UpdateProductRequest } from '@omnibus/contracts';
 import { NatsHandlers } from '@omnibus/service-kit';
+import { ProductsBulkService } from './products-bulk.service';
 import { ProductsService } from './products.service';
 
 /** NATS handlers only: the kit validates payloads against the contract classes. */
 @NatsHandlers()
 export class ProductsController {
-  constructor(private readonly products: ProductsService) {}
+  constructor(
+    private readonly products: ProductsService,
+    private readonly bulk: ProductsBulkService,
+  ) {}
 
   @MessagePattern(CatalogSubjects.createProduct)
   create(@Payload() req: CreateProductRequest) {
@@ -31,5 +35,10 @@ export class ProductsController {
   @MessagePattern(CatalogSubjects.listProducts)
   list(@Payload() req: ListProductsRequest) {
     return this.products.list(req);
+  }
+
+  @MessagePattern(CatalogSubjects.bulkUpsertProducts)
+  bulkUpsert(@Payload() req: BulkUpsertProductsRequest) {
+    return this.bulk.upsert(req);
   }
 }

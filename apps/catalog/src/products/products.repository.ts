@@ -53,6 +53,16 @@ export class ProductsRepository {
     if (next.length) await tx.insert(variants).values(next);
   }
 
+  /** The products with these slugs and their variants, locked until the transaction ends (bulk upserts). */
+  async lockBySlugs(tx: Queryable, slugs: string[]): Promise<Map<string, { row: ProductRow; variants: VariantRow[] }>> {
+    const found = new Map<string, { row: ProductRow; variants: VariantRow[] }>();
+    if (slugs.length === 0) return found;
+    const rows = await tx.select().from(products).where(inArray(products.slug, slugs)).orderBy(asc(products.id)).for('update');
+    const allVariants = await this.variantsOf(tx, rows.map((r) => r.id));
+    for (const row of rows) found.set(row.slug, { row, variants: allVariants.filter((v) => v.productId === row.id) });
+    return found;
+  }
+
   async findOne(tx: Queryable, by: { id?: string; slug?: string; sku?: string }): Promise<Product | null> {
     let where: SQL | undefined;
     if (by.id) where = eq(products.id, by.id);

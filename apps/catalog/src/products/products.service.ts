@@ -45,7 +45,7 @@ export function decodeCursor(cursor: string): string {
 }
 
 /** Maps a unique-constraint violation to a conflict naming the field; rethrows anything else. */
-function conflictFromUniqueViolation(err: unknown, input: { slug?: string; variants?: VariantInput[] }): never {
+export function conflictFromUniqueViolation(err: unknown, input: { slug?: string; variants?: VariantInput[] }): never {
   const cause = (err as { cause?: { code?: string; constraint?: string; detail?: string } })?.cause ?? (err as { code?: string; constraint?: string; detail?: string });
   if (cause?.code === '23505') {
     const text = `${cause.constraint ?? ''} ${cause.detail ?? ''}`;

@@ -1,13 +1,18 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable, SetMetadata, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { PUBLIC_ROUTE } from '@omnibus/service-kit';
+import { CustomerTokenError, PUBLIC_ROUTE, verifyCustomerToken } from '@omnibus/service-kit';
 import { createHash } from 'node:crypto';
-import { ApiKey, Principal, Role } from './api-keys';
+import { ApiKey, CustomerIdentity, Principal, Role } from './api-keys';
 
 const ROLES = 'omnibus:roles';
 
 /** Only these roles may call the route (default: any valid key). */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES, roles);
+
+const CUSTOMER_ONLY = 'omnibus:customer-only';
+
+/** Only a logged-in customer may call the route: a key and `Authorization: Bearer <customer token>`. */
+export const CustomerOnly = () => SetMetadata(CUSTOMER_ONLY, true);
 
 export const API_KEYS = Symbol('API_KEYS');
 
@@ -15,13 +20,21 @@ function digest(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
-/** Checks `x-api-key` and the route's roles; puts the Principal on the request. */
+/**
+ * Checks `x-api-key`, the customer token when one is sent (verified here, with the secret the customers
+ * service signs with: no NATS hop), and the route's roles; puts the Principal on the request.
+ */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   // Looked up by digest, so comparing keys leaks no timing about their characters.
   private readonly byDigest: Map<string, Principal>;
 
-  constructor(private readonly reflector: Reflector, keys: ApiKey[]) {
+  /** Without `customerTokenSecret`, customer tokens are refused and customer-only routes are closed. */
+  constructor(
+    private readonly reflector: Reflector,
+    keys: ApiKey[],
+    private readonly customerTokenSecret?: string,
+  ) {
     this.byDigest = new Map(keys.map((k) => [digest(k.key), { role: k.role, channel: k.channel }]));
   }
 
@@ -33,9 +46,28 @@ export class ApiKeyGuard implements CanActivate {
     if (!key) throw new UnauthorizedException('send your API key in the x-api-key header');
     const principal = this.byDigest.get(digest(key));
     if (!principal) throw new UnauthorizedException('the API key is not valid');
+    // A token that is sent is checked on every route: a stale one must not pass silently as "no customer".
+    const customer = this.customerFrom(request.headers['authorization']);
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
     if (roles && !roles.includes(principal.role)) throw new ForbiddenException(`this needs the ${roles.join(' or ')} role; your key has the ${principal.role} role`);
-    request.principal = principal;
+    if (!customer && this.reflector.getAllAndOverride<boolean>(CUSTOMER_ONLY, targets)) {
+      throw new UnauthorizedException('this needs a logged-in customer: send the token from POST /v1/customers/login as "Authorization: Bearer <token>"');
+    }
+    request.principal = customer ? { ...principal, customer } : principal;
     return true;
+  }
+
+  private customerFrom(authorization: string | undefined): CustomerIdentity | undefined {
+    if (authorization === undefined) return undefined;
+    const match = /^Bearer +(\S+) *$/i.exec(authorization);
+    if (!match) throw new UnauthorizedException('the Authorization header must be "Bearer <customer token>"');
+    if (!this.customerTokenSecret) throw new UnauthorizedException('customer tokens are not accepted here');
+    try {
+      const claims = verifyCustomerToken(match[1], this.customerTokenSecret);
+      return { id: claims.customerId, group: claims.group, ...(claims.companyId ? { companyId: claims.companyId, companyRole: claims.companyRole } : {}) };
+    } catch (err) {
+      if (err instanceof CustomerTokenError) throw new UnauthorizedException(err.message);
+      throw err;
+    }
   }
 }

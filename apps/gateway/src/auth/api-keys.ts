@@ -9,10 +9,22 @@ export interface ApiKey {
   channel?: string;
 }
 
-/** Who is calling, after the key was checked. */
+/** A logged-in customer, from a verified `Authorization: Bearer` customer token. */
+export interface CustomerIdentity {
+  /** `cus_…` */
+  id: string;
+  /** The customer group whose prices apply (the company's group for a B2B member). */
+  group: string;
+  companyId?: string;
+  companyRole?: string;
+}
+
+/** Who is calling, after the key (and the customer token, when sent) was checked. */
 export interface Principal {
   role: Role;
   channel?: string;
+  /** Set when the request carries a valid customer token. */
+  customer?: CustomerIdentity;
 }
 
 /** Documented keys for local runs; refused when NODE_ENV=production. */

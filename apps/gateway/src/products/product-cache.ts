@@ -74,6 +74,12 @@ export class ProductCache implements OnModuleInit, OnModuleDestroy {
     if (this.entries.size > this.config.PRODUCT_CACHE_SIZE) this.entries.delete(this.entries.keys().next().value as string);
   }
 
+  /** Drops the cached copy when it is older than `version`: a write whose reply holds no product (bulk upserts). */
+  forgetOlderThan(id: string, version: number): void {
+    const entry = this.entries.get(id);
+    if (entry && entry.product.version < version) this.entries.delete(id);
+  }
+
   get size(): number {
     return this.entries.size;
   }

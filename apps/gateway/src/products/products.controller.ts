@@ -1,6 +1,6 @@
 import { Body, Controller, ForbiddenException, Get, Headers, HttpCode, HttpException, HttpStatus, Inject, NotFoundException, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { CatalogSubjects, CreateProductRequest, ListProductsRequest, Product, ProductChanges, ProductPage } from '@omnibus/contracts';
+import { BulkUpsertProductsReply, BulkUpsertProductsRequest, CatalogSubjects, CreateProductRequest, ListProductsRequest, Product, ProductAvailability, ProductChanges, ProductPage, ProductPrice } from '@omnibus/contracts';
 import { RemoteError, ServiceClient } from '@omnibus/service-kit';
 import type { FastifyReply } from 'fastify';
 import { Principal } from '../auth/api-keys';
@@ -9,6 +9,9 @@ import { CurrentPrincipal } from '../auth/principal.decorator';
 import { errorBody } from '../http/http-errors';
 import { SERVICE_CLIENT } from '../tokens';
 import { ProductCache } from './product-cache';
+import { AvailabilityCache } from '../inventory/availability-cache';
+import { PriceCache } from '../pricing/price-cache';
+import { priceScopeFor } from '../pricing/price-scope';
 
 const PRODUCT_ID = /^prd_[0-9a-z]{22}$/;
 
@@ -37,6 +40,8 @@ export class ProductsController {
   constructor(
     @Inject(SERVICE_CLIENT) private readonly services: ServiceClient,
     private readonly cache: ProductCache,
+    private readonly availability: AvailabilityCache,
+    private readonly prices: PriceCache,
   ) {}
 
   @Get()
@@ -63,16 +68,30 @@ export class ProductsController {
     return product;
   }
 
+  @Post('bulk')
+  @Roles('admin')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Create or change up to 500 products by slug (admin, imports)',
+    description: 'Each item is matched to a stored product by slug. Fields sent replace the stored ones; fields left out keep theirs. Only real changes are written and emit events. Each item gets its outcome: created, changed, unchanged, or rejected with its index and reasons (the others are still written).',
+  })
+  async bulkUpsert(@Body() body: BulkUpsertProductsRequest): Promise<BulkUpsertProductsReply> {
+    const reply = await this.services.request<BulkUpsertProductsReply>(CatalogSubjects.bulkUpsertProducts, body, 30_000);
+    // Read-your-writes on this gateway: cached copies older than what was written are fetched again.
+    for (const item of reply.items) if (item.id && item.version && item.outcome !== 'unchanged') this.cache.forgetOlderThan(item.id, item.version);
+    return reply;
+  }
+
   @Get('by-slug/:slug')
   @ApiOperation({ summary: 'Get a product by its slug' })
   async bySlug(@Param('slug') slug: string, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<Product> {
-    return this.visible(await this.fetch({ slug: slug.slice(0, 120) }, `slug "${slug.slice(0, 120)}"`), principal, reply);
+    return this.detail(await this.fetch({ slug: slug.slice(0, 120) }, `slug "${slug.slice(0, 120)}"`), principal, reply);
   }
 
   @Get('by-sku/:sku')
   @ApiOperation({ summary: 'Get the product that has a variant with this SKU' })
   async bySku(@Param('sku') sku: string, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<Product> {
-    return this.visible(await this.fetch({ sku: sku.slice(0, 64) }, `SKU "${sku.slice(0, 64)}"`), principal, reply);
+    return this.detail(await this.fetch({ sku: sku.slice(0, 64) }, `SKU "${sku.slice(0, 64)}"`), principal, reply);
   }
 
   @Get(':id')
@@ -81,7 +100,7 @@ export class ProductsController {
   async get(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<Product> {
     if (!PRODUCT_ID.test(id)) throw new NotFoundException(`no product with id "${id.slice(0, 64)}"`);
     const product = this.cache.get(id) ?? (await this.fetch({ id }, `id "${id}"`));
-    return this.visible(product, principal, reply);
+    return this.detail(product, principal, reply);
   }
 
   @Patch(':id')
@@ -127,6 +146,22 @@ export class ProductsController {
       if (err instanceof RemoteError && err.body.code === 'NOT_FOUND') throw new NotFoundException(`no product with ${what}`);
       throw err;
     }
+  }
+
+  /**
+   * A product detail: the product as the caller may see it, with its `availability` block for the
+   * caller's channel (null when the inventory did not answer in time; per location for admin keys
+   * or with `?locations=true`) and its `price` block: each variant's unit price for the caller's
+   * channel in `?currency=` (default EUR; null when pricing did not answer in time).
+   */
+  private async detail(product: Product, principal: Principal, reply: FastifyReply): Promise<Product & { availability: ProductAvailability | null; price: ProductPrice | null }> {
+    const visible = this.visible(product, principal, reply);
+    const query = reply.request?.query as Record<string, unknown> | undefined;
+    const withLocations = query?.['locations'] === 'true';
+    const priceScope = priceScopeFor(principal, query);
+    // Blocks from other services are fetched side by side, so the slowest one sets the latency.
+    const [availability, price] = await Promise.all([this.availability.forProduct(visible, principal, withLocations), this.prices.forProduct(visible, priceScope)]);
+    return { ...visible, availability, price };
   }
 
   private visible(product: Product, principal: Principal, reply: FastifyReply): Product {

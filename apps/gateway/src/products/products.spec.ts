@@ -68,6 +68,15 @@ describe('ProductCache', () => {
     expect(c.get('prd_c')).toBeDefined();
   });
 
+  it('forgets a copy older than a version written elsewhere (bulk upserts), and keeps a newer one', () => {
+    const c = cache();
+    c.put(product({ version: 2 }));
+    c.forgetOlderThan('prd_0000000000000000000001', 2);
+    expect(c.get('prd_0000000000000000000001')?.version).toBe(2);
+    c.forgetOlderThan('prd_0000000000000000000001', 3);
+    expect(c.get('prd_0000000000000000000001')).toBeUndefined();
+  });
+
   it('forgets entries older than the TTL, and stores nothing when turned off', async () => {
     const c = cache(10, 5);
     c.put(product());

@@ -62,7 +62,7 @@ export class VariantInput {
 }
 
 /** Optional fields of create and update; on update a field that is sent replaces the stored value. */
-class ProductFields {
+export class ProductFields {
   @IsOptional()
   @IsLocalizedText(10_000, false)
   description?: LocalizedText;

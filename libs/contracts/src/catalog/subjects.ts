@@ -5,6 +5,8 @@ export const CatalogSubjects = {
   archiveProduct: 'catalog.product.archive',
   getProduct: 'catalog.product.get',
   listProducts: 'catalog.product.list',
+  /** Creates or changes up to 500 products by slug; only real changes are written and emit events. */
+  bulkUpsertProducts: 'catalog.product.bulk-upsert',
 } as const;
 
 /** Durable events the catalog publishes on its JetStream stream. */

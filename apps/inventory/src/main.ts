@@ -1,0 +1,18 @@
+import '@omnibus/service-kit/instrument'; // first: traces pg and http only if loaded before them
+import 'reflect-metadata';
+import { join } from 'node:path';
+import { readMigrations, runApp } from '@omnibus/service-kit';
+import { AppModule } from './app.module';
+import { InventoryConfig, inventoryEnv } from './config';
+
+// The build copies db/migrations next to main.js; MIGRATIONS_DIR points elsewhere when needed.
+const migrations = () => readMigrations(process.env['MIGRATIONS_DIR'] ?? join(__dirname, 'migrations'));
+
+void runApp<InventoryConfig>({
+  service: 'inventory',
+  summary: 'stock per warehouse and store, atomic reservations and click & collect availability behind the Omnibus gateway',
+  env: inventoryEnv,
+  natsHandlers: true,
+  migrations,
+  module: (config, logger) => AppModule.forRoot(config, logger, migrations()),
+});

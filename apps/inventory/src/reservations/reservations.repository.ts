@@ -1,0 +1,169 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EventEnvelope, Reservation, ReservationStatus } from '@omnibus/contracts';
+import { DATABASE, DatabaseHandle, Queryable } from '@omnibus/service-kit';
+import { SQL, and, asc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
+import { ReservationRow, reservations } from './reservations.schema';
+
+/** A reservation named by id or by the caller's key. */
+export type ReservationKey = { id: string } | { key: string };
+
+const where = (ref: ReservationKey): SQL => ('id' in ref ? eq(reservations.id, ref.id) : eq(reservations.key, ref.key));
+
+/** What the one-statement reservation of a single line needs. */
+export interface SingleLineReservation {
+  row: ReservationRow;
+  sku: string;
+  quantity: number;
+  /** Reserve here only; else the first active location, in allocation order, that has enough. */
+  locationId: string | null;
+  channel: string | null;
+  /** Envelopes built by the outbox; the statement fills in the location and the new figures. */
+  createdEvent: EventEnvelope;
+  changedEvent: EventEnvelope;
+}
+
+export interface SingleLineOutcome {
+  locationId: string;
+  onHand: number;
+  reserved: number;
+  available: number;
+  version: number;
+}
+
+// A named prepared statement: planned once per connection, as this is the hottest write.
+const RESERVE_SINGLE_LINE = `
+with pick as (
+  select s.sku, s.location_id
+  from stock_levels s join locations l on l.id = s.location_id join known_skus k on k.sku = s.sku
+  where s.sku = $1::text and s.on_hand - s.reserved >= $2::int and l.active and k.product_status <> 'archived'
+    and ($3::text is null or s.location_id = $3::text)
+    and ($4::text is null or $4::text = any(l.channels))
+  order by l.priority, l.code
+  limit 1
+),
+changed as (
+  update stock_levels s set reserved = s.reserved + $2::int, version = s.version + 1, updated_at = now()
+  from pick where s.sku = pick.sku and s.location_id = pick.location_id and s.on_hand - s.reserved >= $2::int
+  returning s.location_id, s.on_hand, s.reserved, s.available, s.version
+),
+reservation as (
+  insert into reservations (id, key, channel, status, lines, expires_at, created_at, updated_at)
+  select $5::text, $6::text, $4::text, 'active', jsonb_build_array(jsonb_build_object('sku', $1::text, 'locationId', c.location_id, 'quantity', $2::int)),
+         $7::timestamptz, $8::timestamptz, $8::timestamptz
+  from changed c
+  returning lines
+),
+events as (
+  insert into outbox (id, subject, envelope)
+  select $9::text, $10::text, jsonb_set($11::jsonb, '{data,reservation,lines}', res.lines) from reservation res
+  union all
+  select $12::text, $13::text,
+         jsonb_set($14::jsonb, '{data}', ($14::jsonb -> 'data')
+           || jsonb_build_object('locationId', c.location_id, 'onHand', c.on_hand, 'reserved', c.reserved, 'available', c.available, 'version', c.version))
+  from changed c
+  returning id
+)
+select c.*, (select count(*) from events)::int as events from changed c`;
+
+/** The only place that queries the reservations table. */
+@Injectable()
+export class ReservationsRepository {
+  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
+
+  get db() {
+    return this.database.db;
+  }
+
+  /** Inserts the reservation unless its key is taken (then waits for the other writer and returns false). */
+  async insertIfNew(tx: Queryable, row: ReservationRow): Promise<boolean> {
+    const rows = await tx.insert(reservations).values(row).onConflictDoNothing({ target: reservations.key }).returning({ id: reservations.id });
+    return rows.length > 0;
+  }
+
+  /**
+   * The hot path, in one autocommit statement (one round trip, no lock held between statements):
+   * picks the first location in allocation order (priority, code) with enough available, reserves
+   * the units there only if they are still available when the row is locked, inserts the
+   * reservation and queues its two events in the outbox. Nothing happens (null) when no location
+   * has enough, the SKU is unknown or archived, or a concurrent writer took the units first. A taken
+   * key fails the whole statement with a unique violation (23505).
+   */
+  async reserveSingleLine(r: SingleLineReservation): Promise<SingleLineOutcome | null> {
+    const rows = await this.database.prepared<{ location_id: string; on_hand: number; reserved: number; available: number; version: number }>(
+      'inventory_reserve_single_line',
+      RESERVE_SINGLE_LINE,
+      [
+        r.sku,
+        r.quantity,
+        r.locationId,
+        r.channel,
+        r.row.id,
+        r.row.key,
+        r.row.expiresAt.toISOString(),
+        r.row.createdAt.toISOString(),
+        r.createdEvent.id,
+        r.createdEvent.type,
+        JSON.stringify(r.createdEvent),
+        r.changedEvent.id,
+        r.changedEvent.type,
+        JSON.stringify(r.changedEvent),
+      ],
+    );
+    const row = rows[0];
+    return row ? { locationId: row.location_id, onHand: Number(row.on_hand), reserved: Number(row.reserved), available: Number(row.available), version: Number(row.version) } : null;
+  }
+
+  async find(tx: Queryable, ref: ReservationKey): Promise<ReservationRow | null> {
+    const rows = await tx.select().from(reservations).where(where(ref));
+    return rows[0] ?? null;
+  }
+
+  /**
+   * Moves an active reservation to `status`; only one caller can win. With `unexpiredOnly`, one
+   * whose expiry has passed stays active (for the sweeper). Null when nothing matched.
+   */
+  async settle(tx: Queryable, ref: ReservationKey, status: ReservationStatus, options: { channel?: string; unexpiredOnly?: boolean }): Promise<ReservationRow | null> {
+    const rows = await tx
+      .update(reservations)
+      .set({ status, updatedAt: new Date() })
+      .where(
+        and(
+          where(ref),
+          eq(reservations.status, 'active'),
+          options.channel ? eq(reservations.channel, options.channel) : undefined,
+          options.unexpiredOnly ? gt(reservations.expiresAt, sql`now()`) : undefined,
+        ),
+      )
+      .returning();
+    return rows[0] ?? null;
+  }
+
+  /** Claims up to `limit` active reservations past their expiry; other replicas skip the claimed ones. */
+  async claimExpired(tx: Queryable, limit: number): Promise<ReservationRow[]> {
+    return tx
+      .select()
+      .from(reservations)
+      .where(and(eq(reservations.status, 'active'), lte(reservations.expiresAt, sql`now()`)))
+      .orderBy(asc(reservations.expiresAt))
+      .limit(limit)
+      .for('update', { skipLocked: true });
+  }
+
+  async markExpired(tx: Queryable, ids: string[]): Promise<ReservationRow[]> {
+    if (ids.length === 0) return [];
+    return tx.update(reservations).set({ status: 'expired', updatedAt: new Date() }).where(inArray(reservations.id, ids)).returning();
+  }
+}
+
+export function toReservation(row: ReservationRow): Reservation {
+  return {
+    id: row.id,
+    key: row.key,
+    channel: row.channel,
+    status: row.status,
+    lines: row.lines,
+    expiresAt: new Date(row.expiresAt).toISOString(),
+    createdAt: new Date(row.createdAt).toISOString(),
+    updatedAt: new Date(row.updatedAt).toISOString(),
+  };
+}

@@ -1,0 +1,521 @@
+#!/usr/bin/env node
+// node tools/bench/quotes.mjs: POST /v1/quotes with 10-line carts through the gateway, next to a bare NestJS +
+// Fastify baseline measured in the same run. See docs/performance.md.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, connect as tcpConnect } from 'node:net';
+import os from 'node:os';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import pg from 'pg';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const WARMUP_SECONDS = 3;
+const READY_TIMEOUT_MS = 60_000;
+const TARGET_RPS = 2000;
+const CHANNEL_KEYS = ['dev-web', 'dev-pos', 'dev-app'];
+const APPS = ['catalog', 'pricing', 'gateway'];
+
+const HELP = `Usage: node tools/bench/quotes.mjs [options]
+
+Measures POST /v1/quotes through the gateway: carts of --lines distinct SKUs (quantities 1-5) drawn
+at random from --products products (2 SKUs each), sent with the keys ${CHANNEL_KEYS.join(', ')} in turn,
+after a ${WARMUP_SECONDS} s warm-up. Prices: a base list with a quantity tier on every fourth SKU, a
+higher-priority list for half the SKUs, channel-scoped prices on some; promotions: 10 % off a
+category (from catalog events), buy 2 get 1 on a SKU set, a fixed amount off carts above a minimum,
+a POS-only one and a coupon-only one (no coupon is sent). Then a bare NestJS + Fastify app
+(tools/bench/bare-nest.mjs, GET of ~1 KB from memory) with the same settings, for the ratio.
+
+It starts its own platform: a private nats-server (free port, temporary store), fresh PostgreSQL
+databases for the catalog and pricing (dropped at the end), and the built catalog, pricing and
+gateway (dist/apps/*/main.js as they are: run \`npm run build\` after changing code).
+
+Options (flag, or environment variable):
+  --duration <s>       seconds measured                      BENCH_DURATION     (default 20)
+  --connections <n>    concurrent connections                BENCH_CONNECTIONS  (default 50)
+  --lines <n>          lines per cart                        BENCH_LINES        (default 10)
+  --products <n>       products created (2 SKUs each)        BENCH_PRODUCTS     (default 200)
+  --explain <bool>     false sends "explain": false (totals,   BENCH_EXPLAIN      (default true)
+                       coupons and applied promotions only)
+  --help               this text
+
+Environment:
+  DATABASE_URL         PostgreSQL server for the bench databases
+                       (default postgres://postgres@127.0.0.1:5432/postgres)
+  NATS_SERVER_BIN      nats-server binary (default: on PATH, else /usr/sbin/nats-server)
+  BENCH_NODE_ARGS      extra node flags for the apps, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+  other variables      reach the apps unchanged, e.g. DATABASE_POOL_SIZE=20
+
+Exit code: 0 when the figures were measured (whatever they are), 1 when the run could not be measured.
+`;
+
+function parseOptions(argv) {
+  const opts = {
+    duration: process.env.BENCH_DURATION ?? '20',
+    connections: process.env.BENCH_CONNECTIONS ?? '50',
+    lines: process.env.BENCH_LINES ?? '10',
+    products: process.env.BENCH_PRODUCTS ?? '200',
+    explain: process.env.BENCH_EXPLAIN ?? 'true',
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--help' || arg === '-h') return { help: true };
+    const match = /^--([a-z]+)(?:=(.*))?$/.exec(arg);
+    if (!match || !(match[1] in opts)) throw new Error(`unknown option "${arg}" (see --help)`);
+    const value = match[2] ?? argv[++i];
+    if (value === undefined) throw new Error(`--${match[1]} needs a value`);
+    opts[match[1]] = value;
+  }
+  const int = (name, min, max) => {
+    const n = Number(opts[name]);
+    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer from ${min} to ${max} (got "${opts[name]}")`);
+    return n;
+  };
+  if (!['true', 'false'].includes(opts.explain)) throw new Error(`--explain must be true or false (got "${opts.explain}")`);
+  const out = { duration: int('duration', 1, 3600), connections: int('connections', 1, 10_000), lines: int('lines', 1, 200), products: int('products', 10, 100_000), explain: opts.explain === 'true' };
+  if (out.lines > out.products * 2) throw new Error('--lines must not exceed the number of SKUs (2 per product)');
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes we start, and stopping them whatever happens
+
+const children = new Set();
+const cleanups = [];
+let cleaningUp;
+let currentRun;
+let interrupted = false;
+
+const log = (message) => process.stderr.write(`[bench] ${message}\n`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function start(name, command, args, env = {}) {
+  if (interrupted) throw new Error('interrupted');
+  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.label = name;
+  child.output = '';
+  const keep = (chunk) => (child.output = (child.output + chunk.toString()).slice(-4000));
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  child.exited = new Promise((done) => child.on('exit', (code, signal) => done({ code, signal })));
+  child.on('error', (err) => keep(`\n${err.message}\n`));
+  children.add(child);
+  void child.exited.then(() => children.delete(child));
+  return child;
+}
+
+async function stop(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
+  await child.exited;
+  clearTimeout(timer);
+}
+
+function cleanup() {
+  cleaningUp ??= (async () => {
+    const all = [...children];
+    await Promise.all(all.filter((c) => c.label !== 'nats-server').map(stop));
+    await Promise.all(all.filter((c) => c.label === 'nats-server').map(stop));
+    while (cleanups.length) {
+      try {
+        await cleanups.pop()();
+      } catch (err) {
+        log(`cleanup: ${err.message}`);
+      }
+    }
+  })();
+  return cleaningUp;
+}
+
+process.on('exit', () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    interrupted = true;
+    log(`${signal}: stopping everything this run started…`);
+    currentRun?.stop?.();
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Platform
+
+const nodeArgs = () => (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+function tcpOpen(port) {
+  return new Promise((done) => {
+    const socket = tcpConnect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once('error', () => done(false));
+  });
+}
+
+async function waitFor(child, what, check) {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child && (child.exitCode !== null || child.signalCode !== null)) throw new Error(`${child.label} exited (code ${child.exitCode ?? child.signalCode}) before ${what}; its last output:\n${child.output}`);
+    if (await check().catch(() => false)) return;
+    await sleep(200);
+  }
+  throw new Error(`${what}: not within ${READY_TIMEOUT_MS / 1000} s${child ? `; last output of ${child.label}:\n${child.output}` : ''}`);
+}
+
+const waitReady = (child, port) =>
+  waitFor(child, `${child.label} was ready`, async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(3000) });
+    await res.arrayBuffer();
+    return res.status === 200;
+  });
+
+function findNatsServer() {
+  if (process.env.NATS_SERVER_BIN) return process.env.NATS_SERVER_BIN;
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) if (dir && existsSync(join(dir, 'nats-server'))) return join(dir, 'nats-server');
+  if (existsSync('/usr/sbin/nats-server')) return '/usr/sbin/nats-server';
+  throw new Error('nats-server not found: put it on PATH or set NATS_SERVER_BIN');
+}
+
+async function buildIfMissing() {
+  const missing = APPS.filter((app) => !existsSync(join(ROOT, 'dist/apps', app, 'main.js')));
+  if (!missing.length) return;
+  log(`dist/apps/{${missing.join(',')}}/main.js missing: building ${APPS.join(', ')}…`);
+  const build = spawn('npx', ['nx', 'run-many', '-t', 'build', `--projects=${APPS.join(',')}`], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false' } });
+  children.add(build);
+  const code = await new Promise((done) => build.on('exit', (c) => done(c)));
+  children.delete(build);
+  if (code !== 0) throw new Error(`the build failed (exit code ${code})`);
+}
+
+async function createDatabase(adminUrl, name) {
+  const admin = new pg.Client({ connectionString: adminUrl.toString(), connectionTimeoutMillis: 5000 });
+  try {
+    await admin.connect();
+    await admin.query(`create database "${name}"`);
+  } catch (err) {
+    throw new Error(`could not create database ${name} on ${adminUrl.host}: ${err.message}`);
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
+  cleanups.push(async () => {
+    const client = new pg.Client({ connectionString: adminUrl.toString(), connectionTimeoutMillis: 5000 });
+    await client.connect();
+    try {
+      await client.query(`drop database if exists "${name}" with (force)`);
+    } finally {
+      await client.end();
+    }
+  });
+}
+
+async function startPlatform() {
+  await buildIfMissing();
+  const storeDir = mkdtempSync(join(os.tmpdir(), 'omnibus-bench-nats-'));
+  cleanups.push(() => rmSync(storeDir, { recursive: true, force: true }));
+  const natsPort = await freePort();
+  const nats = start('nats-server', findNatsServer(), ['-js', '-a', '127.0.0.1', '-p', String(natsPort), '-sd', storeDir]);
+  await waitFor(nats, `nats-server listened on port ${natsPort}`, () => tcpOpen(natsPort));
+
+  const base = new URL(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres');
+  const adminUrl = new URL(base);
+  adminUrl.pathname = '/postgres';
+  const run = randomBytes(4).toString('hex');
+  const dbUrls = {};
+  for (const service of ['catalog', 'pricing']) {
+    const name = `omnibus_bench_${service}_${run}`;
+    await createDatabase(adminUrl, name);
+    const url = new URL(base);
+    url.pathname = `/${name}`;
+    dbUrls[service] = url.toString();
+  }
+  log(`platform: nats-server on ${natsPort}, databases omnibus_bench_{catalog,pricing}_${run}`);
+
+  const common = { NATS_URL: `nats://127.0.0.1:${natsPort}`, LOG_LEVEL: 'warn', NODE_ENV: 'development' };
+  const ports = { catalog: await freePort(), pricing: await freePort(), gateway: await freePort() };
+  const processes = {
+    catalog: start('catalog', process.execPath, [...nodeArgs(), 'dist/apps/catalog/main.js'], { ...common, PORT: String(ports.catalog), DATABASE_URL: dbUrls.catalog }),
+    pricing: start('pricing', process.execPath, [...nodeArgs(), 'dist/apps/pricing/main.js'], { ...common, PORT: String(ports.pricing), DATABASE_URL: dbUrls.pricing }),
+  };
+  await Promise.all([waitReady(processes.catalog, ports.catalog), waitReady(processes.pricing, ports.pricing)]);
+  processes.gateway = start('gateway', process.execPath, [...nodeArgs(), 'dist/apps/gateway/main.js'], { ...common, PORT: String(ports.gateway) });
+  await waitReady(processes.gateway, ports.gateway);
+  processes['nats-server'] = nats;
+  log(`platform: catalog on ${ports.catalog}, pricing on ${ports.pricing}, gateway on ${ports.gateway}: ready`);
+  const pricingDb = new pg.Pool({ connectionString: dbUrls.pricing, max: 2 });
+  cleanups.push(() => pricingDb.end());
+  return { url: `http://127.0.0.1:${ports.gateway}`, processes, pricingDb, run };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seeding: products in the catalog (their categories reach pricing through events), prices, promotions
+
+async function api(gateway, method, path, body, key = 'dev-admin') {
+  const res = await fetch(`${gateway}${path}`, {
+    method,
+    headers: { 'x-api-key': key, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+    signal: AbortSignal.timeout(60_000),
+  });
+  const text = await res.text();
+  let parsed;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  return { status: res.status, body: parsed, text };
+}
+
+async function expectStatus(promise, status, what) {
+  const res = await promise;
+  if (res.status !== status) throw new Error(`${what} answered ${res.status}: ${res.text.slice(0, 300)}`);
+  return res.body;
+}
+
+async function seed(platform, productCount) {
+  const { url: gateway, run } = platform;
+  const started = Date.now();
+  const skus = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < productCount) {
+      const i = next++;
+      const body = {
+        slug: `bench-${run}-${i}`,
+        name: { en: `Bench product ${i}` },
+        status: 'active',
+        channels: ['web', 'app', 'pos'],
+        categories: [i % 2 ? 'bench-shirts' : 'bench-home'],
+        attributes: { material: i % 3 ? 'cotton' : 'linen' },
+        variants: [{ sku: `Q-${run}-${i}-S` }, { sku: `Q-${run}-${i}-M` }],
+      };
+      const product = await expectStatus(api(gateway, 'POST', '/v1/products', body), 201, 'POST /v1/products');
+      for (const v of product.variants) skus.push(v.sku);
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  skus.sort();
+
+  const baseList = await expectStatus(api(gateway, 'POST', '/v1/price-lists', { name: 'Bench base', priority: 0 }), 201, 'POST /v1/price-lists');
+  const contract = await expectStatus(api(gateway, 'POST', '/v1/price-lists', { name: 'Bench contract', priority: 10 }), 201, 'POST /v1/price-lists');
+  const basePrices = [];
+  const contractPrices = [];
+  skus.forEach((sku, i) => {
+    basePrices.push({ sku, amount: 1000 + ((i * 37) % 9000), currency: 'EUR' });
+    if (i % 4 === 0) basePrices.push({ sku, amount: 900 + ((i * 37) % 8000), currency: 'EUR', minQuantity: 3 });
+    if (i % 5 === 0) basePrices.push({ sku, amount: 950 + ((i * 37) % 8500), currency: 'EUR', channel: 'pos' });
+    if (i % 2 === 0) contractPrices.push({ sku, amount: 990 + ((i * 37) % 8900), currency: 'EUR' });
+  });
+  await expectStatus(api(gateway, 'POST', `/v1/price-lists/${baseList.id}/prices/bulk`, { prices: basePrices }), 200, 'bulk upsert (base)');
+  await expectStatus(api(gateway, 'POST', `/v1/price-lists/${contract.id}/prices/bulk`, { prices: contractPrices }), 200, 'bulk upsert (contract)');
+
+  const promotions = [
+    { name: '10 % off shirts', priority: 30, discount: { type: 'percentage', percent: 10 }, products: { categories: ['bench-shirts'] } },
+    { name: 'Buy 2 get 1', priority: 20, discount: { type: 'buyXGetY', buyQuantity: 2, getQuantity: 1 }, products: { skus: skus.filter((_, i) => i % 3 === 0) } },
+    { name: '5 EUR off above 100 EUR', priority: 10, discount: { type: 'fixedAmount', amount: { amount: 500, currency: 'EUR' } }, minCartValue: { amount: 10_000, currency: 'EUR' } },
+    { name: 'POS only', priority: 5, channels: ['pos'], discount: { type: 'percentage', percent: 2 } },
+    { name: 'Coupon only', priority: 1, discount: { type: 'percentage', percent: 15 }, coupon: { code: `BENCH-${run}`.toUpperCase() } },
+  ];
+  for (const body of promotions) await expectStatus(api(gateway, 'POST', '/v1/promotions', body), 201, 'POST /v1/promotions');
+
+  // Category promotions need pricing's copy of the products (from catalog events).
+  await waitFor(null, 'pricing to know every bench SKU', async () => {
+    const { rows } = await platform.pricingDb.query('select count(*)::int as n from catalog_variants');
+    return rows[0].n >= skus.length;
+  });
+  log(`seeded ${productCount} products, ${basePrices.length + contractPrices.length} prices, ${promotions.length} promotions in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return skus;
+}
+
+function cart(skus, lines, explain) {
+  const picked = new Set();
+  while (picked.size < lines) picked.add(skus[Math.floor(Math.random() * skus.length)]);
+  return { currency: 'EUR', ...(explain ? {} : { explain: false }), lines: [...picked].map((sku) => ({ sku, quantity: 1 + Math.floor(Math.random() * 5) })) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measuring
+
+const CLOCK_TICKS = 100;
+function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+function cpuOf(entry) {
+  return new Map((Array.isArray(entry) ? entry : [entry.pid]).map((pid) => [pid, cpuSeconds(pid)]));
+}
+
+function cpuUsed(before, after) {
+  let used = 0;
+  for (const [pid, t] of after) if (t !== undefined && before.get(pid) !== undefined) used += t - before.get(pid);
+  return used;
+}
+
+function cpuMeter(processes) {
+  const self = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
+  const before = Object.fromEntries(Object.entries(processes).map(([name, child]) => [name, cpuOf(child)]));
+  const machineBusy = () => os.cpus().reduce((sum, c) => sum + c.times.user + c.times.nice + c.times.sys + c.times.irq, 0) / 1000;
+  const selfBefore = self();
+  const busyBefore = machineBusy();
+  const started = process.hrtime.bigint();
+  return () => {
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const share = {};
+    for (const [name, child] of Object.entries(processes)) share[name] = cpuUsed(before[name], cpuOf(child)) / seconds;
+    share['load generator'] = (self() - selfBefore) / seconds;
+    const ours = Object.values(share).reduce((a, b) => a + b, 0);
+    share['other processes'] = Math.max(0, (machineBusy() - busyBefore) / seconds - ours);
+    return share;
+  };
+}
+
+function runAutocannon(opts) {
+  currentRun = autocannon(opts);
+  return Promise.resolve(currentRun).then((result) => {
+    currentRun = undefined;
+    if (interrupted) throw new Error('interrupted');
+    return result;
+  });
+}
+
+function summary(label, r, cpuShare) {
+  return { label, cpuShare, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total, non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts, bytesPerReq: r.requests.total ? r.throughput.total / r.requests.total : 0 };
+}
+
+async function measureQuotes(platform, carts, { duration, connections }) {
+  let n = 0;
+  const settings = {
+    url: platform.url,
+    connections,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (req) => {
+          const i = n++;
+          return { ...req, path: '/v1/quotes', headers: { 'content-type': 'application/json', 'x-api-key': CHANNEL_KEYS[i % CHANNEL_KEYS.length] }, body: carts[i % carts.length] };
+        },
+      },
+    ],
+  };
+  log(`quotes: warm-up ${WARMUP_SECONDS} s…`);
+  await runAutocannon({ ...settings, duration: WARMUP_SECONDS });
+  log(`quotes: measuring ${duration} s with ${connections} connections…`);
+  const { rows } = await platform.pricingDb.query("select array_agg(pid) as pids from pg_stat_activity where datname = 'omnibus_bench_pricing_' || $1", [platform.run]);
+  const cpu = cpuMeter({ ...platform.processes, 'postgres (pricing)': rows[0].pids ?? [] });
+  const r = await runAutocannon({ ...settings, duration });
+  return summary('gateway → pricing (quotes)', r, cpu());
+}
+
+async function measureBare({ duration, connections }) {
+  const port = await freePort();
+  const bare = start('bare-nest', process.execPath, [...nodeArgs(), join(ROOT, 'tools/bench/bare-nest.mjs')], { PORT: String(port) });
+  try {
+    await waitReady(bare, port);
+    const settings = { url: `http://127.0.0.1:${port}`, connections, requests: [{ method: 'GET', path: '/v1/products/prd_bare000000000000000001' }] };
+    log(`bare NestJS: warm-up ${WARMUP_SECONDS} s…`);
+    await runAutocannon({ ...settings, duration: WARMUP_SECONDS });
+    log(`bare NestJS: measuring ${duration} s…`);
+    const cpu = cpuMeter({ 'bare-nest': bare });
+    const r = await runAutocannon({ ...settings, duration });
+    return summary('bare NestJS + Fastify (GET, ~1 KB)', r, cpu());
+  } finally {
+    await stop(bare);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const fmt = (n, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const ms = (n) => `${fmt(n, Number.isInteger(n) ? 0 : 1)} ms`;
+
+async function main() {
+  let options;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`bench:quotes: ${err.message}\n`);
+    return 2;
+  }
+  if (options.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const cpus = os.cpus();
+  const facts = { cpus: cpus.length, model: (cpus[0]?.model ?? 'unknown CPU').replace(/\s+/g, ' ').trim(), node: process.version, load: os.loadavg().map((n) => n.toFixed(2)).join(' '), date: new Date().toISOString() };
+  try {
+    const platform = await startPlatform();
+    const skus = await seed(platform, options.products);
+    const carts = Array.from({ length: 1000 }, () => JSON.stringify(cart(skus, options.lines, options.explain)));
+    const probe = await api(platform.url, 'POST', '/v1/quotes', JSON.parse(carts[0]), 'dev-web');
+    if (probe.status !== 200) throw new Error(`a probe quote answered ${probe.status}: ${probe.text.slice(0, 300)}`);
+    if (!probe.body.complete || probe.body.lines.length !== options.lines) throw new Error(`the probe quote is not a complete ${options.lines}-line quote: ${probe.text.slice(0, 300)}`);
+    const applied = probe.body.explanation.promotions.filter((o) => o.applied).map((o) => o.name);
+    log(`probe quote: total ${probe.body.total} of ${probe.body.subtotal}, promotions applied: ${applied.join(', ') || 'none'}`);
+
+    const quotes = await measureQuotes(platform, carts, options);
+    // Stop the platform before the baseline, so idle apps do not share the cores with it.
+    await cleanup();
+    cleaningUp = undefined;
+    const bare = await measureBare(options);
+
+    const out = [''];
+    out.push(`POST /v1/quotes (${options.lines}-line carts${options.explain ? '' : ', explain: false'}, keys ${CHANNEL_KEYS.join('/')}): ${options.connections} connections, ${options.duration} s after a ${WARMUP_SECONDS} s warm-up`);
+    out.push(`machine: ${facts.cpus} × ${facts.model}, Node ${facts.node}, load average before the run ${facts.load}, ${facts.date}`);
+    out.push('');
+    const header = ['shape', 'req/s', 'p50', 'p99', 'non-2xx/errors'];
+    const table = [quotes, bare].map((r) => [r.label, fmt(r.rps), ms(r.p50), ms(r.p99), fmt(r.non2xx + r.errors + r.timeouts)]);
+    const widths = header.map((h, c) => Math.max(h.length, ...table.map((row) => row[c].length)));
+    const line = (cells) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+    out.push(line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...table.map(line), '');
+    out.push(`ratio quotes / bare NestJS: ${fmt((quotes.rps / bare.rps) * 100, 1)} % of the requests per second`);
+    for (const r of [quotes, bare]) out.push(`CPU during the ${r.label} run (100 % = one core): ${Object.entries(r.cpuShare).map(([name, share]) => `${name} ${fmt(share * 100)} %`).join(', ')}`);
+    out.push(`response size: quotes ~${fmt(quotes.bytesPerReq)} B per response (with headers)`);
+    const others = Math.max(quotes.cpuShare['other processes'], bare.cpuShare['other processes']);
+    if (others > 0.25) out.push(`NOTE: other processes used up to ${fmt(others * 100)} % of a core during the runs: these figures are noisy, measure again on a quiet machine`);
+    const failed = [quotes, bare].some((r) => r.non2xx || r.errors || r.timeouts || !r.total);
+    out.push(`target (≥ ${fmt(TARGET_RPS)} quotes/s): ${failed ? 'not judged, requests failed' : quotes.rps >= TARGET_RPS ? 'met' : 'MISSED'}`);
+    out.push('', 'Markdown row (date | machine | Node | quotes/s | p50 | p99 | bare NestJS req/s | quotes/bare | other CPU):');
+    out.push(
+      `| ${facts.date.slice(0, 10)} | ${facts.cpus} × ${facts.model} | ${facts.node} | ${fmt(quotes.rps)} | ${ms(quotes.p50)} | ${ms(quotes.p99)} | ${fmt(bare.rps)} | ${fmt((quotes.rps / bare.rps) * 100)} % | ${fmt(quotes.cpuShare['other processes'] * 100)} % |`,
+      '',
+    );
+    process.stdout.write(out.join('\n') + '\n');
+    if (failed) process.stdout.write('\n!!! some requests failed: THESE FIGURES ARE NOT VALID\n');
+    return failed ? 1 : 0;
+  } catch (err) {
+    const cause = err.cause ? ` (${err.cause.message ?? err.cause})` : '';
+    process.stderr.write(`\nbench:quotes could not run: ${err.message}${cause}\n`);
+    return 1;
+  } finally {
+    await cleanup();
+  }
+}
+
+process.exitCode = await main();

@@ -1,0 +1,500 @@
+#!/usr/bin/env node
+// npm run bench:reservations: POST /v1/reservations through the gateway, across many SKUs and on one
+// hot SKU, then checks that the stock figures add up. See docs/performance.md.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, connect as tcpConnect } from 'node:net';
+import os from 'node:os';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import pg from 'pg';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const WARMUP_SECONDS = 3;
+const READY_TIMEOUT_MS = 60_000;
+const TARGET_RPS = 1500;
+const CHANNEL_KEYS = ['dev-web', 'dev-app', 'dev-marketplace', 'dev-b2b'];
+const APPS = ['catalog', 'inventory', 'gateway'];
+
+const HELP = `Usage: npm run bench:reservations -- [options]
+       node tools/bench/reservations.mjs [options]
+
+Measures POST /v1/reservations (one line of 1 unit, a new reservation key each time, no location:
+the allocation rule picks it) through the gateway with 4 channel keys (dev-web, dev-app,
+dev-marketplace, dev-b2b) in turn, in two shapes, each after a ${WARMUP_SECONDS} s warm-up:
+
+  across SKUs   every request reserves a random SKU of --skus (stock never runs out)
+  hot SKU       every request reserves the same SKU: all of them queue for one row lock
+
+Then it checks that the units reserved on the stock levels are exactly the units the active
+reservations hold, stops the platform, and measures the bare NestJS + Fastify app of bench:products
+(GET, ~1 KB from memory) with the same settings: the yardstick of how fast the machine is right now.
+It starts its own platform: a private nats-server (free port, temporary store), fresh PostgreSQL
+databases for the catalog and the inventory (dropped at the end), and the built catalog, inventory
+and gateway (dist/apps/*/main.js as they are: run \`npm run build\` after changing code).
+
+Options (flag, or environment variable):
+  --duration <s>       seconds measured per shape            BENCH_DURATION     (default 20)
+  --connections <n>    concurrent connections                BENCH_CONNECTIONS  (default 50)
+  --skus <n>           SKUs reserved across (2 per product)  BENCH_SKUS         (default 2000)
+  --help               this text
+
+Environment:
+  DATABASE_URL         PostgreSQL server for the bench databases
+                       (default postgres://postgres@127.0.0.1:5432/postgres)
+  NATS_SERVER_BIN      nats-server binary (default: on PATH, else /usr/sbin/nats-server)
+  BENCH_NODE_ARGS      extra node flags for the apps, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+  other variables      reach the apps unchanged, e.g. DATABASE_POOL_SIZE=20
+
+Exit code: 0 when the figures were measured, 1 when the run could not be measured or the stock
+figures did not add up.
+`;
+
+function parseOptions(argv) {
+  const opts = { duration: process.env.BENCH_DURATION ?? '20', connections: process.env.BENCH_CONNECTIONS ?? '50', skus: process.env.BENCH_SKUS ?? '2000' };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--help' || arg === '-h') return { help: true };
+    const match = /^--([a-z]+)(?:=(.*))?$/.exec(arg);
+    if (!match || !(match[1] in opts)) throw new Error(`unknown option "${arg}" (see --help)`);
+    const value = match[2] ?? argv[++i];
+    if (value === undefined) throw new Error(`--${match[1]} needs a value`);
+    opts[match[1]] = value;
+  }
+  const int = (name, min, max) => {
+    const n = Number(opts[name]);
+    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer from ${min} to ${max} (got "${opts[name]}")`);
+    return n;
+  };
+  return { duration: int('duration', 1, 3600), connections: int('connections', 1, 10_000), skus: int('skus', 2, 200_000) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes we start, and stopping them whatever happens
+
+const children = new Set();
+const cleanups = [];
+let cleaningUp;
+let currentRun;
+let interrupted = false;
+
+const log = (message) => process.stderr.write(`[bench] ${message}\n`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function start(name, command, args, env = {}) {
+  if (interrupted) throw new Error('interrupted');
+  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.label = name;
+  child.output = '';
+  const keep = (chunk) => (child.output = (child.output + chunk.toString()).slice(-4000));
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  child.exited = new Promise((done) => child.on('exit', (code, signal) => done({ code, signal })));
+  child.on('error', (err) => keep(`\n${err.message}\n`));
+  children.add(child);
+  void child.exited.then(() => children.delete(child));
+  return child;
+}
+
+async function stop(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
+  await child.exited;
+  clearTimeout(timer);
+}
+
+function cleanup() {
+  cleaningUp ??= (async () => {
+    const all = [...children];
+    await Promise.all(all.filter((c) => c.label !== 'nats-server').map(stop));
+    await Promise.all(all.filter((c) => c.label === 'nats-server').map(stop));
+    while (cleanups.length) {
+      try {
+        await cleanups.pop()();
+      } catch (err) {
+        log(`cleanup: ${err.message}`);
+      }
+    }
+  })();
+  return cleaningUp;
+}
+
+process.on('exit', () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    interrupted = true;
+    log(`${signal}: stopping everything this run started…`);
+    currentRun?.stop?.();
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Platform
+
+const nodeArgs = () => (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+function tcpOpen(port) {
+  return new Promise((done) => {
+    const socket = tcpConnect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once('error', () => done(false));
+  });
+}
+
+async function waitFor(child, what, check) {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child && (child.exitCode !== null || child.signalCode !== null)) throw new Error(`${child.label} exited (code ${child.exitCode ?? child.signalCode}) before ${what}; its last output:\n${child.output}`);
+    if (await check().catch(() => false)) return;
+    await sleep(200);
+  }
+  throw new Error(`${what}: not within ${READY_TIMEOUT_MS / 1000} s${child ? `; last output of ${child.label}:\n${child.output}` : ''}`);
+}
+
+const waitReady = (child, port) =>
+  waitFor(child, `${child.label} was ready`, async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(3000) });
+    await res.arrayBuffer();
+    return res.status === 200;
+  });
+
+function findNatsServer() {
+  if (process.env.NATS_SERVER_BIN) return process.env.NATS_SERVER_BIN;
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) if (dir && existsSync(join(dir, 'nats-server'))) return join(dir, 'nats-server');
+  if (existsSync('/usr/sbin/nats-server')) return '/usr/sbin/nats-server';
+  throw new Error('nats-server not found: put it on PATH or set NATS_SERVER_BIN');
+}
+
+async function buildIfMissing() {
+  const missing = APPS.filter((app) => !existsSync(join(ROOT, 'dist/apps', app, 'main.js')));
+  if (!missing.length) return;
+  log(`dist/apps/{${missing.join(',')}}/main.js missing: building ${APPS.join(', ')}…`);
+  const build = spawn('npx', ['nx', 'run-many', '-t', 'build', `--projects=${APPS.join(',')}`], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false' } });
+  children.add(build);
+  const code = await new Promise((done) => build.on('exit', (c) => done(c)));
+  children.delete(build);
+  if (code !== 0) throw new Error(`the build failed (exit code ${code})`);
+}
+
+async function createDatabase(adminUrl, name) {
+  const admin = new pg.Client({ connectionString: adminUrl.toString(), connectionTimeoutMillis: 5000 });
+  try {
+    await admin.connect();
+    await admin.query(`create database "${name}"`);
+  } catch (err) {
+    throw new Error(`could not create database ${name} on ${adminUrl.host}: ${err.message}`);
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
+  cleanups.push(async () => {
+    const client = new pg.Client({ connectionString: adminUrl.toString(), connectionTimeoutMillis: 5000 });
+    await client.connect();
+    try {
+      await client.query(`drop database if exists "${name}" with (force)`);
+    } finally {
+      await client.end();
+    }
+  });
+}
+
+async function startPlatform() {
+  await buildIfMissing();
+  const storeDir = mkdtempSync(join(os.tmpdir(), 'omnibus-bench-nats-'));
+  cleanups.push(() => rmSync(storeDir, { recursive: true, force: true }));
+  const natsPort = await freePort();
+  const nats = start('nats-server', findNatsServer(), ['-js', '-a', '127.0.0.1', '-p', String(natsPort), '-sd', storeDir]);
+  await waitFor(nats, `nats-server listened on port ${natsPort}`, () => tcpOpen(natsPort));
+
+  const base = new URL(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres');
+  const adminUrl = new URL(base);
+  adminUrl.pathname = '/postgres';
+  const run = randomBytes(4).toString('hex');
+  const dbUrls = {};
+  for (const service of ['catalog', 'inventory']) {
+    const name = `omnibus_bench_${service}_${run}`;
+    await createDatabase(adminUrl, name);
+    const url = new URL(base);
+    url.pathname = `/${name}`;
+    dbUrls[service] = url.toString();
+  }
+  log(`platform: nats-server on ${natsPort}, databases omnibus_bench_{catalog,inventory}_${run}`);
+
+  const common = { NATS_URL: `nats://127.0.0.1:${natsPort}`, LOG_LEVEL: 'warn', NODE_ENV: 'development' };
+  const ports = { catalog: await freePort(), inventory: await freePort(), gateway: await freePort() };
+  const processes = {
+    catalog: start('catalog', process.execPath, [...nodeArgs(), 'dist/apps/catalog/main.js'], { ...common, PORT: String(ports.catalog), DATABASE_URL: dbUrls.catalog }),
+    inventory: start('inventory', process.execPath, [...nodeArgs(), 'dist/apps/inventory/main.js'], { ...common, PORT: String(ports.inventory), DATABASE_URL: dbUrls.inventory }),
+  };
+  await Promise.all([waitReady(processes.catalog, ports.catalog), waitReady(processes.inventory, ports.inventory)]);
+  processes.gateway = start('gateway', process.execPath, [...nodeArgs(), 'dist/apps/gateway/main.js'], { ...common, PORT: String(ports.gateway) });
+  await waitReady(processes.gateway, ports.gateway);
+  processes['nats-server'] = nats;
+  log(`platform: catalog on ${ports.catalog}, inventory on ${ports.inventory}, gateway on ${ports.gateway}: ready`);
+  const inventoryDb = new pg.Pool({ connectionString: dbUrls.inventory, max: 2 });
+  cleanups.push(() => inventoryDb.end());
+  return { url: `http://127.0.0.1:${ports.gateway}`, processes, inventoryDb, run };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seeding: products (their SKUs reach the inventory through catalog events), one warehouse, stock
+
+async function api(gateway, method, path, body, key = 'dev-admin') {
+  const res = await fetch(`${gateway}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', 'x-api-key': key },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(60_000),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined, text };
+}
+
+async function seed(platform, skuCount) {
+  const gateway = platform.url;
+  const products = Math.ceil(skuCount / 2);
+  const skus = [];
+  let next = 0;
+  const started = Date.now();
+  const worker = async () => {
+    while (next < products) {
+      const i = next++;
+      const variants = [{ sku: `RB-${platform.run}-${i}-A` }, { sku: `RB-${platform.run}-${i}-B` }];
+      const res = await api(gateway, 'POST', '/v1/products', { slug: `bench-res-${platform.run}-${i}`, name: { en: `Bench ${i}` }, status: 'active', channels: ['web', 'app', 'marketplace', 'b2b'], variants });
+      if (res.status !== 201) throw new Error(`POST /v1/products answered ${res.status}: ${res.text.slice(0, 300)}`);
+      skus.push(...variants.map((v) => v.sku));
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  log(`created ${products} products (${skus.length} SKUs) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  await waitFor(undefined, `the inventory to know all ${skus.length} SKUs from catalog events`, async () => {
+    const { rows } = await platform.inventoryDb.query('select count(*)::int as n from known_skus');
+    return rows[0].n >= skus.length;
+  });
+  const location = await api(gateway, 'POST', '/v1/locations', {
+    code: 'bench-central',
+    name: 'Bench central warehouse',
+    kind: 'warehouse',
+    address: { line1: 'Benchstraße 1', postalCode: '99084', city: 'Erfurt', country: 'DE' },
+    geo: { latitude: 50.98, longitude: 11.03 },
+    channels: ['web', 'app', 'marketplace', 'b2b'],
+    priority: 1,
+  });
+  if (location.status !== 201) throw new Error(`POST /v1/locations answered ${location.status}: ${location.text.slice(0, 300)}`);
+  // Enough stock that no reservation of the run is refused.
+  for (let i = 0; i < skus.length; i += 5000) {
+    const items = skus.slice(i, i + 5000).map((sku) => ({ sku, locationId: location.body.id, onHand: 10_000_000 }));
+    const res = await api(gateway, 'POST', '/v1/stock/bulk', { items, reference: 'bench' });
+    if (res.status !== 200) throw new Error(`POST /v1/stock/bulk answered ${res.status}: ${res.text.slice(0, 300)}`);
+  }
+  log(`stocked ${skus.length} SKUs at ${location.body.code}`);
+  return { skus, locationId: location.body.id };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measuring
+
+const CLOCK_TICKS = 100;
+function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds per pid of one process, or of several (the PostgreSQL backends serving the bench databases). */
+function cpuOf(entry) {
+  return new Map((Array.isArray(entry) ? entry : [entry.pid]).map((pid) => [pid, cpuSeconds(pid)]));
+}
+
+/** CPU used between two readings, over the pids present in both (a backend may come or go). */
+function cpuUsed(before, after) {
+  let used = 0;
+  for (const [pid, t] of after) if (t !== undefined && before.get(pid) !== undefined) used += t - before.get(pid);
+  return used;
+}
+
+function cpuMeter(processes) {
+  const self = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
+  const before = Object.fromEntries(Object.entries(processes).map(([name, child]) => [name, cpuOf(child)]));
+  const machineBusy = () => os.cpus().reduce((sum, c) => sum + c.times.user + c.times.nice + c.times.sys + c.times.irq, 0) / 1000;
+  const selfBefore = self();
+  const busyBefore = machineBusy();
+  const started = process.hrtime.bigint();
+  return () => {
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const share = {};
+    for (const [name, child] of Object.entries(processes)) share[name] = cpuUsed(before[name], cpuOf(child)) / seconds;
+    share['load generator'] = (self() - selfBefore) / seconds;
+    const ours = Object.values(share).reduce((a, b) => a + b, 0);
+    share['other processes'] = Math.max(0, (machineBusy() - busyBefore) / seconds - ours);
+    return share;
+  };
+}
+
+function runAutocannon(opts) {
+  currentRun = autocannon(opts);
+  return Promise.resolve(currentRun).then((result) => {
+    currentRun = undefined;
+    if (interrupted) throw new Error('interrupted');
+    return result;
+  });
+}
+
+/** Warm-up, then the measured run; every request is a new reservation of one unit of `pickSku()`. */
+async function measure(label, platform, pickSku, { duration, connections }) {
+  let n = 0;
+  const prefix = `${platform.run}-${label.replace(/\W+/g, '-')}`;
+  const settings = {
+    url: platform.url,
+    connections,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (req) => {
+          const i = n++;
+          return {
+            ...req,
+            path: '/v1/reservations',
+            headers: { 'content-type': 'application/json', 'x-api-key': CHANNEL_KEYS[i % CHANNEL_KEYS.length] },
+            body: JSON.stringify({ key: `${prefix}-${i}`, lines: [{ sku: pickSku(), quantity: 1 }] }),
+          };
+        },
+      },
+    ],
+  };
+  log(`${label}: warm-up ${WARMUP_SECONDS} s…`);
+  const warm = await runAutocannon({ ...settings, duration: WARMUP_SECONDS });
+  log(`${label}: measuring ${duration} s with ${connections} connections…`);
+  const { rows } = await platform.inventoryDb.query("select array_agg(pid) as pids from pg_stat_activity where datname like 'omnibus_bench_%' || $1", [platform.run]);
+  const cpu = cpuMeter({ ...platform.processes, 'postgres (bench databases)': rows[0].pids ?? [] });
+  const r = await runAutocannon({ ...settings, duration });
+  return { label, cpuShare: cpu(), rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total, created: warm['2xx'] + r['2xx'], ok: r['2xx'], non2xx: r.non2xx + warm.non2xx, errors: r.errors + warm.errors, timeouts: r.timeouts + warm.timeouts };
+}
+
+/** The bare NestJS + Fastify app of bench:products (GET, ~1 KB from memory): how fast this machine is right now. */
+async function measureBare(options) {
+  const port = await freePort();
+  const bare = start('bare-nest', process.execPath, [join(ROOT, 'tools/bench/bare-nest.mjs')], { PORT: String(port) });
+  try {
+    await waitReady(bare, port);
+    log(`bare NestJS yardstick: measuring ${options.duration} s…`);
+    let i = 0;
+    const r = await runAutocannon({
+      url: `http://127.0.0.1:${port}`,
+      connections: options.connections,
+      duration: options.duration,
+      requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/v1/products/prd_bare${String(i++ % 200).padStart(18, '0')}` }) }],
+    });
+    return { rps: r.requests.average, p99: r.latency.p99 };
+  } finally {
+    await stop(bare);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const fmt = (n, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const ms = (n) => `${fmt(n, Number.isInteger(n) ? 0 : 1)} ms`;
+
+async function main() {
+  let options;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`bench:reservations: ${err.message}\n`);
+    return 2;
+  }
+  if (options.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const cpus = os.cpus();
+  const facts = { cpus: cpus.length, model: (cpus[0]?.model ?? 'unknown CPU').replace(/\s+/g, ' ').trim(), node: process.version, load: os.loadavg().map((n) => n.toFixed(2)).join(' '), date: new Date().toISOString() };
+  try {
+    const platform = await startPlatform();
+    const { skus } = await seed(platform, options.skus);
+    const probe = await api(platform.url, 'POST', '/v1/reservations', { key: `${platform.run}-probe`, lines: [{ sku: skus[0], quantity: 1 }] }, 'dev-web');
+    if (probe.status !== 201) throw new Error(`a probe reservation answered ${probe.status}: ${probe.text.slice(0, 300)}`);
+
+    const across = await measure('across SKUs', platform, () => skus[Math.floor(Math.random() * skus.length)], options);
+    const hot = await measure('hot SKU', platform, () => skus[1], options);
+
+    // Units reserved on the stock levels must be exactly the units the active reservations hold. (The
+    // load generator cuts off requests in flight when it stops, so it saw at least this many 201s.)
+    await sleep(2000); // requests the load generator cut off may still be finishing in the apps
+    const { rows } = await platform.inventoryDb.query(
+      `select (select coalesce(sum(reserved), 0) from stock_levels)::int as reserved,
+              (select count(*) from stock_levels where available <> greatest(on_hand - reserved, 0))::int as broken`,
+    );
+    const { rows: held } = await platform.inventoryDb.query("select count(distinct r.id)::int as n, coalesce(sum((l->>'quantity')::int), 0)::int as units from reservations r, jsonb_array_elements(r.lines) l where r.status = 'active'");
+    const seen = 1 + across.created + hot.created;
+    const consistent = rows[0].reserved === held[0].units && held[0].n >= seen && rows[0].broken === 0;
+    // Our platform stops first, so the yardstick does not share the cores with idle apps.
+    await cleanup();
+    cleaningUp = undefined;
+    const bare = await measureBare(options);
+
+    const out = [''];
+    out.push(`POST /v1/reservations (1 line of 1 unit, 4 channel keys, allocation rule): ${options.connections} connections, ${options.duration} s after a ${WARMUP_SECONDS} s warm-up`);
+    out.push(`machine: ${facts.cpus} × ${facts.model}, Node ${facts.node}, load average before the run ${facts.load}, ${facts.date}`);
+    out.push('');
+    const header = ['shape', 'reservations/s', 'p50', 'p99', 'non-2xx/errors'];
+    const table = [across, hot].map((r) => [`${r.label}${r.label === 'across SKUs' ? ` (${fmt(skus.length)})` : ''}`, fmt(r.rps), ms(r.p50), ms(r.p99), fmt(r.non2xx + r.errors + r.timeouts)]);
+    const widths = header.map((h, c) => Math.max(h.length, ...table.map((row) => row[c].length)));
+    const line = (cells) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+    out.push(line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...table.map(line), '');
+    out.push(`bare NestJS + Fastify GET (the yardstick of bench:products, same settings): ${fmt(bare.rps)} req/s, p99 ${ms(bare.p99)}; reservations across SKUs are ${fmt((across.rps / bare.rps) * 100, 1)} % of it`);
+    for (const r of [across, hot]) out.push(`CPU during the ${r.label} run (100 % = one core): ${Object.entries(r.cpuShare).map(([name, share]) => `${name} ${fmt(share * 100)} %`).join(', ')}`);
+    out.push(
+      `consistency: ${fmt(held[0].n)} active reservations holding ${fmt(held[0].units)} units (${fmt(seen)} 201s seen by the load generator), ${fmt(rows[0].reserved)} units reserved on the stock levels, ` +
+        `${rows[0].broken} levels with a wrong available figure: ${consistent ? 'they add up' : 'THEY DO NOT ADD UP'}`,
+    );
+    const others = Math.max(across.cpuShare['other processes'], hot.cpuShare['other processes']);
+    if (others > 0.25) out.push(`NOTE: other processes used up to ${fmt(others * 100)} % of a core during the runs: these figures are noisy, measure again on a quiet machine`);
+    const failed = [across, hot].some((r) => r.non2xx || r.errors || r.timeouts);
+    out.push(`target (≥ ${fmt(TARGET_RPS)} reservations/s across SKUs): ${failed ? 'not judged, requests failed' : across.rps >= TARGET_RPS ? 'met' : 'MISSED'}`);
+    out.push('', 'Markdown row (date | machine | Node | across SKUs /s | p50 | p99 | hot SKU /s | p50 | p99 | bare NestJS req/s | other CPU):');
+    out.push(
+      `| ${facts.date.slice(0, 16).replace('T', ' ')} | ${facts.cpus} × ${facts.model} | ${facts.node} | ${fmt(across.rps)} | ${ms(across.p50)} | ${ms(across.p99)} | ${fmt(hot.rps)} | ${ms(hot.p50)} | ${ms(hot.p99)} | ${fmt(bare.rps)} | ${fmt(others * 100)} % |`,
+      '',
+    );
+    process.stdout.write(out.join('\n') + '\n');
+    if (failed) process.stdout.write('\n!!! some requests failed: THESE FIGURES ARE NOT VALID\n');
+    return failed || !consistent ? 1 : 0;
+  } catch (err) {
+    const cause = err.cause ? ` (${err.cause.message ?? err.cause})` : '';
+    process.stderr.write(`\nbench:reservations could not run: ${err.message}${cause}\n`);
+    return 1;
+  } finally {
+    await cleanup();
+  }
+}
+
+process.exitCode = await main();
