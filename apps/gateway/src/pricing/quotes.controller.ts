@@ -25,7 +25,7 @@ export class QuotesController {
   @ApiOperation({
     summary: 'Price a cart',
     description:
-      'Unit price, discounts and totals per line, and an explanation: which price each line got, which promotions applied and why the others did not, which coupons were accepted. Coupons are only evaluated here; redeem a use with POST /v1/coupons/{code}/redemptions. A channel key quotes for its channel (admin keys may name one in `channel`); the same cart gets the same quote in every channel unless a price or promotion is channel-scoped. Until the customers service exists, `customerGroup` is taken from the body.',
+      'Unit price, discounts and totals per line, and an explanation: which price each line got, which promotions applied and why the others did not, which coupons were accepted. Coupons are only evaluated here; redeem a use with POST /v1/coupons/{code}/redemptions. A channel key quotes for its channel (admin keys may name one in `channel`); the same cart gets the same quote in every channel unless a price or promotion is channel-scoped. `explain: false` keeps only coupons and applied promotions in the explanation (smaller, faster). Until the customers service exists, `customerGroup` is taken from the body.',
   })
   @ApiResponse({ status: 400, description: 'a field is wrong; `details` names it' })
   @ApiResponse({ status: 403, description: 'a channel key named another channel' })
