@@ -27,6 +27,7 @@ const APPS = [
   { name: 'pricing', port: 3102, database: true },
   { name: 'customers', port: 3105, database: true },
   { name: 'channels', port: 3107, database: true },
+  { name: 'orders', port: 3104, database: true },
   { name: 'gateway', port: 3000 },
 ];
 

@@ -10,6 +10,7 @@ import { HttpErrorFilter, httpValidationPipe } from './http/http-errors';
 import { ContentModule } from './content/content.module';
 import { CustomersModule } from './customers/customers.module';
 import { InventoryModule } from './inventory/inventory.module';
+import { OrdersModule } from './orders/orders.module';
 import { PricingModule } from './pricing/pricing.module';
 import { ProductsModule } from './products/products.module';
 import { GATEWAY_CONFIG, SERVICE_CLIENT } from './tokens';
@@ -24,7 +25,7 @@ export class AppModule implements OnApplicationShutdown {
     return {
       module: AppModule,
       global: true,
-      imports: [ServiceKitModule.forRoot({ service: 'gateway', config, logger }), ProductsModule, ContentModule, InventoryModule, PricingModule, CustomersModule, ChannelsModule],
+      imports: [ServiceKitModule.forRoot({ service: 'gateway', config, logger }), ProductsModule, ContentModule, InventoryModule, PricingModule, CustomersModule, ChannelsModule, OrdersModule],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         {

@@ -1,4 +1,5 @@
 import { BaseConfig, EnvVar, baseEnv, customerTokenEnv, env } from '@omnibus/service-kit';
+import { CODE_PATTERN } from '@omnibus/contracts';
 import { ApiKey, DEVELOPMENT_KEYS, parseApiKeys } from './auth/api-keys';
 
 export const gatewayEnv = {
@@ -19,6 +20,12 @@ export const gatewayEnv = {
   PRICE_CACHE_SIZE: env.int('resolved prices (SKU, channel, currency, customer group) kept for product details (kept fresh by pricing events); 0 turns it off', 0, 10_000_000, { default: '200000' }),
   PRICE_CACHE_TTL_MS: env.int('longest time a cached price is shown without asking pricing', 0, 86_400_000, { default: '300000' }),
   PRICE_TIMEOUT_MS: env.int('how long a product detail waits for pricing before answering without a price', 50, 120_000, { default: '1000' }),
+  ORDER_TIMEOUT_MS: env.int('how long a checkout may take before the caller gets 503 (it then finishes by itself: retry with the same Idempotency-Key)', 1000, 120_000, { default: '20000' }),
+  STAFF_CHANNELS: {
+    description: 'channels whose keys staff or integrations use (POS, marketplace, phone), comma separated: they order for a named customer and see and take back orders of every channel; "pos-*" matches every channel starting with "pos-"',
+    default: 'pos,pos-*,marketplace,marketplace-*,phone,phone-*',
+    parse: parseStaffChannels,
+  } satisfies EnvVar<string[]>,
 };
 
 export interface GatewayConfig extends BaseConfig {
@@ -35,6 +42,15 @@ export interface GatewayConfig extends BaseConfig {
   PRICE_CACHE_SIZE: number;
   PRICE_CACHE_TTL_MS: number;
   PRICE_TIMEOUT_MS: number;
+  ORDER_TIMEOUT_MS: number;
+  STAFF_CHANNELS: string[];
+}
+
+function parseStaffChannels(raw: string): string[] {
+  const channels = raw.split(',').map((c) => c.trim()).filter(Boolean);
+  const bad = channels.find((c) => !CODE_PATTERN.test(c.endsWith('*') ? `${c.slice(0, -1)}x` : c));
+  if (bad) throw new Error(`has "${bad.slice(0, 40)}", which is not a channel code (lower-case letters, digits, dashes; "*" only at the end)`);
+  return channels;
 }
 
 /** The keys in force: configured ones, or the development keys outside production. */

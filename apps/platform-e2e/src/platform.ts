@@ -1,7 +1,7 @@
 import { AppProcess, ApiClient, TestDatabase, TestNats, appProcess, createTestDatabase, startNatsServer } from '@omnibus/testing';
 
 /** Every service behind the gateway; each gets its own database. Add a new service here. */
-export const SERVICES = ['catalog', 'content', 'inventory', 'pricing', 'customers', 'channels'] as const;
+export const SERVICES = ['catalog', 'content', 'inventory', 'pricing', 'customers', 'channels', 'orders'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 /** A private platform for one test file: its own nats-server, one database per service, the built apps. */

@@ -4,6 +4,8 @@ export type RpcErrorCode =
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'VERSION_CONFLICT'
+  /** Well-formed but refused as a whole, e.g. an idempotency key reused with another request. */
+  | 'UNPROCESSABLE'
   | 'FORBIDDEN'
   | 'UNAVAILABLE'
   | 'INTERNAL';
@@ -26,6 +28,7 @@ export const HTTP_STATUS_BY_RPC_CODE: Record<RpcErrorCode, number> = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   VERSION_CONFLICT: 409,
+  UNPROCESSABLE: 422,
   FORBIDDEN: 403,
   UNAVAILABLE: 503,
   INTERNAL: 500,

@@ -32,3 +32,6 @@ export * from './channels/channel';
 export * from './channels/feed';
 export * from './channels/webhook';
 export * from './channels/sync';
+export * from './orders/subjects';
+export * from './orders/order';
+export * from './orders/return';

@@ -56,6 +56,11 @@ export class AppProcess {
     return this;
   }
 
+  /** Sends `signal` without waiting, e.g. SIGSTOP and SIGCONT to freeze an app mid-work. */
+  signal(signal: NodeJS.Signals): void {
+    this.child?.kill(signal);
+  }
+
   /** Sends `signal` and waits for the process to exit. */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     const child = this.child;

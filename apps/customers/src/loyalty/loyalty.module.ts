@@ -4,11 +4,12 @@ import { ExpirySweeper } from './expiry-sweeper';
 import { LoyaltyController } from './loyalty.controller';
 import { LoyaltyRepository } from './loyalty.repository';
 import { LoyaltyService } from './loyalty.service';
+import { OrderPointsConsumer } from './order-points.consumer';
 
 @Module({
   imports: [CustomersModule],
   controllers: [LoyaltyController],
-  providers: [LoyaltyService, LoyaltyRepository, ExpirySweeper],
+  providers: [LoyaltyService, LoyaltyRepository, ExpirySweeper, OrderPointsConsumer],
   exports: [LoyaltyRepository],
 })
 export class LoyaltyModule {}

@@ -1,5 +1,5 @@
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { AdjustStockRequest, BulkSetStockRequest, InventorySubjects, ListMovementsRequest, SetStockRequest, TransferStockRequest } from '@omnibus/contracts';
+import { AdjustStockRequest, BulkSetStockRequest, InventorySubjects, ListMovementsRequest, ReceiveStockRequest, SetStockRequest, TransferStockRequest } from '@omnibus/contracts';
 import { NatsHandlers } from '@omnibus/service-kit';
 import { StockService } from './stock.service';
 
@@ -21,6 +21,11 @@ export class StockController {
   @MessagePattern(InventorySubjects.transferStock)
   transfer(@Payload() req: TransferStockRequest) {
     return this.stock.transfer(req);
+  }
+
+  @MessagePattern(InventorySubjects.receiveStock)
+  receive(@Payload() req: ReceiveStockRequest) {
+    return this.stock.receive(req);
   }
 
   @MessagePattern(InventorySubjects.bulkSetStock)

@@ -85,6 +85,22 @@ export class StockRepository {
    * Locks the levels of `keys` in lock order and returns them; with `create`, missing ones are first
    * inserted empty (so they can be locked too).
    */
+  /** Records a receipt key; returns the earlier receipt when the key was used before (nothing recorded). */
+  async recordReceipt(tx: Queryable, req: { key: string; locationId: string; reason: string; reference?: string; lines: { sku: string; quantity: number }[] }) {
+    const lines = req.lines.map((l) => ({ sku: l.sku, quantity: l.quantity }));
+    const inserted = await queryRows<{ key: string }>(
+      tx,
+      sql`insert into stock_receipts (key, location_id, reason, reference, lines) values (${req.key}, ${req.locationId}, ${req.reason}, ${req.reference ?? null}, ${JSON.stringify(lines)}::jsonb)
+          on conflict (key) do nothing returning key`,
+    );
+    if (inserted.length) return null;
+    const [row] = await queryRows<{ location_id: string; reason: 'return' | 'receipt'; lines: { sku: string; quantity: number }[] }>(
+      tx,
+      sql`select location_id, reason, lines from stock_receipts where key = ${req.key}`,
+    );
+    return { locationId: row.location_id, reason: row.reason, lines: row.lines };
+  }
+
   async lockLevels(tx: Queryable, keys: LevelKey[], create: LevelKey[] = []): Promise<Map<string, StockLevel>> {
     if (keys.length === 0) return new Map();
     if (create.length) {

@@ -8,10 +8,12 @@ import {
   ListMovementsRequest,
   MovementPage,
   MovementReason,
+  ReceiveStockRequest,
   SetStockRequest,
   StockChangeCause,
   StockChangedEventData,
   StockLevel,
+  StockReceipt,
   TransferStockReply,
   TransferStockRequest,
   newId,
@@ -50,6 +52,11 @@ export function duplicateItemProblems(items: LevelKey[]): FieldProblem[] {
     else seen.set(levelKey(item), i);
   });
   return problems;
+}
+
+function sameQuantities(a: { sku: string; quantity: number }[], b: { sku: string; quantity: number }[]): boolean {
+  const byKey = new Map(a.map((l) => [l.sku, l.quantity]));
+  return a.length === b.length && b.every((l) => byKey.get(l.sku) === l.quantity);
 }
 
 function validation(problems: FieldProblem[]): RpcError {
@@ -122,6 +129,27 @@ export class StockService {
       );
       const [fromLevel, toLevel] = [req.fromLocationId, req.toLocationId].map((id) => levels.find((l) => l.locationId === id) ?? emptyLevel({ sku: req.sku, locationId: id }));
       return { from: fromLevel, to: toLevel };
+    });
+  }
+
+  /** Adds every line at one location, once per key: a repeated key answers with the first receipt. */
+  async receive(req: ReceiveStockRequest): Promise<StockReceipt> {
+    const keys = req.lines.map((l) => ({ sku: l.sku, locationId: req.locationId }));
+    await this.checkInput(keys, (i, what) => (what === 'sku' ? `lines.${i}.sku` : 'locationId'));
+    return this.transaction(async (tx) => {
+      const first = await this.repository.recordReceipt(tx, req);
+      if (first) {
+        const same = first.locationId === req.locationId && sameQuantities(first.lines, req.lines);
+        if (!same) throw new RpcError('CONFLICT', `receipt key ${req.key} was used for other lines or another location`, [{ field: 'key', problem: 'is already used for other lines or another location' }]);
+        return { key: req.key, locationId: first.locationId, reason: first.reason, lines: first.lines, repeated: true, levels: [] };
+      }
+      const locked = await this.repository.lockLevels(tx, keys, keys);
+      const updates = req.lines.map((l) => {
+        const current = locked.get(levelKey({ sku: l.sku, locationId: req.locationId })) ?? emptyLevel({ sku: l.sku, locationId: req.locationId });
+        return { sku: l.sku, locationId: req.locationId, onHand: current.onHand + l.quantity, reserved: current.reserved, previousOnHand: current.onHand };
+      });
+      const levels = await this.write(tx, updates, 'adjust', req.reason, req.reference ?? req.key);
+      return { key: req.key, locationId: req.locationId, reason: req.reason, lines: req.lines.map((l) => ({ sku: l.sku, quantity: l.quantity })), repeated: false, levels };
     });
   }
 

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, NotEquals, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, NotEquals, ValidateNested } from 'class-validator';
 import { SKU_PATTERN } from '../catalog/product';
 import { LOCATION_ID_MESSAGE, LOCATION_ID_PATTERN } from './location';
 
@@ -201,4 +201,53 @@ export interface StockChangedEventData {
   version: number;
   cause: StockChangeCause;
   reference?: string;
+}
+
+/** One SKU of a receipt. */
+export class ReceiveStockLine {
+  @Matches(SKU_PATTERN, SKU_MESSAGE)
+  sku!: string;
+
+  @IsInt()
+  @Min(1, { message: 'quantity must be at least 1' })
+  @Max(MAX_STOCK_QUANTITY)
+  quantity!: number;
+}
+
+/**
+ * Goods coming in at one location (a customer return, a delivery): on hand rises by each line, once
+ * per `key`. Repeating a key changes nothing and answers with the first receipt.
+ */
+export class ReceiveStockRequest {
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, { message: 'key must be 1-128 letters, digits, ".", "_", ":" or "-", starting with a letter or digit' })
+  key!: string;
+
+  @Matches(LOCATION_ID_PATTERN, { message: `locationId ${LOCATION_ID_MESSAGE}` })
+  locationId!: string;
+
+  @IsIn(['return', 'receipt'])
+  reason!: 'return' | 'receipt';
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  reference?: string;
+
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(1000)
+  @ArrayUnique((line: ReceiveStockLine) => line?.sku, { message: 'lines must name each SKU once' })
+  @ValidateNested({ each: true })
+  @Type(() => ReceiveStockLine)
+  lines!: ReceiveStockLine[];
+}
+
+export class StockReceipt {
+  key!: string;
+  locationId!: string;
+  reason!: 'return' | 'receipt';
+  lines!: { sku: string; quantity: number }[];
+  /** True when the key had been received before: nothing was added now. */
+  repeated!: boolean;
+  levels!: StockLevel[];
 }

@@ -7,6 +7,8 @@ export const InventorySubjects = {
   setStock: 'inventory.stock.set',
   adjustStock: 'inventory.stock.adjust',
   transferStock: 'inventory.stock.transfer',
+  /** Goods coming in (a customer return), several SKUs at one location, once per key. */
+  receiveStock: 'inventory.stock.receive',
   bulkSetStock: 'inventory.stock.bulk-set',
   listMovements: 'inventory.movement.list',
   getAvailability: 'inventory.availability.get',

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { OrdersModule } from '../orders/orders.module';
+import { ReturnsController } from './returns.controller';
+import { ReturnsRepository } from './returns.repository';
+import { ReturnsService } from './returns.service';
+
+@Module({
+  imports: [OrdersModule],
+  controllers: [ReturnsController],
+  providers: [ReturnsService, ReturnsRepository],
+})
+export class ReturnsModule {}
