@@ -120,7 +120,7 @@ describe('orders through the gateway (real NATS and PostgreSQL)', () => {
     p.services.inventory.signal('SIGSTOP');
     try {
       const slow = placeOrder(web, body, slowKey);
-      await waitFor('the checkout to wait for the inventory', async () => (await p.databases.orders.query("select 1 from checkouts where idempotency_key = $1 and step = 'reserve'", [slowKey])).length === 1);
+      await waitFor('the checkout to start', async () => (await p.databases.orders.query("select 1 from checkouts where idempotency_key = $1 and status = 'running'", [slowKey])).length === 1);
       const meanwhile = await placeOrder(web, body, slowKey);
       expect(meanwhile.status).toBe(409);
       expect(meanwhile.body.message).toMatch(/still running/);

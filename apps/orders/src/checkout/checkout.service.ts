@@ -5,6 +5,7 @@ import {
   CustomersSubjects,
   FieldProblem,
   InventorySubjects,
+  Order,
   OrderEventData,
   OrderLine,
   OrderStatusChange,
@@ -34,6 +35,9 @@ class CheckoutRefused extends Error {
     super(body.message);
   }
 }
+
+/** A checkout as a run left it; `order` when it ended with one. */
+type DrivenCheckout = CheckoutRow & { order?: Order };
 
 /** Another runner holds the checkout now (this one was too slow, or it was taken over). */
 class LeaseLost extends Error {}
@@ -102,13 +106,6 @@ export class CheckoutService {
     if (problems.length) throw new RpcError('VALIDATION', problems.map((p) => `${p.field}: ${p.problem}`).join('; '), problems);
     const hash = requestHash(req);
 
-    const earlier = await this.repository.findByKey(req.channel, req.idempotencyKey);
-    if (earlier) return this.replay(earlier, hash);
-    if (req.externalId) {
-      const imported = await this.repository.findByExternalId(req.channel, req.externalId);
-      if (imported) return this.replayImport(imported);
-    }
-
     const now = new Date();
     const token = randomUUID();
     const row: CheckoutRow = {
@@ -129,7 +126,7 @@ export class CheckoutService {
       updatedAt: now,
     };
     if (!(await this.repository.insert(row))) {
-      // Someone else started the same checkout (same key, or the same marketplace order) just now.
+      // A key seen before, or a marketplace order imported before (under another key).
       const byKey = await this.repository.findByKey(req.channel, req.idempotencyKey);
       if (byKey) return this.replay(byKey, hash);
       const imported = req.externalId ? await this.repository.findByExternalId(req.channel, req.externalId) : undefined;
@@ -172,8 +169,9 @@ export class CheckoutService {
     return this.answer(done, false);
   }
 
-  private async answer(row: CheckoutRow, replayed: boolean): Promise<PlacedOrder> {
+  private async answer(row: DrivenCheckout, replayed: boolean): Promise<PlacedOrder> {
     if (row.status === 'failed') throw new RpcError(row.error?.code ?? 'INTERNAL', row.error?.message ?? 'the checkout failed', row.error?.details);
+    if (row.order) return { order: row.order, replayed };
     const order = await this.orders.find(this.orders.db, row.id);
     if (!order) throw pending(row.id);
     return { order: toOrder(order), replayed };
@@ -212,8 +210,8 @@ export class CheckoutService {
   }
 
   /** Advances until completed or failed; throws LeaseLost, or a RemoteError when a service stays unreachable. */
-  private async drive(row: CheckoutRow, token: string): Promise<CheckoutRow> {
-    let current = row;
+  private async drive(row: CheckoutRow, token: string): Promise<DrivenCheckout> {
+    let current: DrivenCheckout = row;
     while (current.status === 'running') {
       try {
         current = await this.advance(current, token);
@@ -226,7 +224,12 @@ export class CheckoutService {
     return current;
   }
 
-  private async advance(row: CheckoutRow, token: string): Promise<CheckoutRow> {
+  /**
+   * One step. Only the first and the last state are written: every step in between is idempotent (a
+   * quote; redemptions and the reservation keyed by the order id), so a checkout taken over after a
+   * crash simply runs them again from `price`, and undoing releases by key whatever may exist.
+   */
+  private async advance(row: CheckoutRow, token: string): Promise<DrivenCheckout> {
     const req = row.request;
     switch (row.step) {
       case 'price': {
@@ -234,11 +237,11 @@ export class CheckoutService {
         const quote = await this.quote(req, customer?.pricingGroup);
         if (customer?.companyId) await this.authorize(customer.id, customer.companyId, quote);
         for (const code of acceptedCoupons(quote)) await this.redeemCoupon(row.id, code, req.customerId);
-        return this.save(row, token, { step: 'reserve', progress: { customer, quote } });
+        return { ...row, step: 'reserve', progress: { customer, quote } };
       }
       case 'reserve': {
         const reservation = await this.reserve(row);
-        return this.save(row, token, { step: 'record', progress: { ...row.progress, reservation } });
+        return { ...row, step: 'record', progress: { ...row.progress, reservation } };
       }
       case 'record':
         return this.record(row, token);
@@ -320,7 +323,7 @@ export class CheckoutService {
   }
 
   /** The order, placed and confirmed, its two events and the checkout's end: one transaction. */
-  private async record(row: CheckoutRow, token: string): Promise<CheckoutRow> {
+  private async record(row: CheckoutRow, token: string): Promise<DrivenCheckout> {
     const req = row.request;
     const { quote, reservation } = row.progress as Required<CheckoutProgress>;
     const now = new Date();
@@ -367,7 +370,7 @@ export class CheckoutService {
         { type: EVENT_OF_STATUS.placed, data: { order: toOrder(placed) } satisfies OrderEventData },
         { type: EVENT_OF_STATUS.confirmed, data: { order: toOrder(confirmed) } satisfies OrderEventData },
       ]);
-      return { ...row, status: 'completed' as const, step: 'done' as const };
+      return { ...row, status: 'completed' as const, step: 'done' as const, order: toOrder(confirmed) };
     });
     this.outbox.committed();
     return done;
@@ -383,9 +386,7 @@ export class CheckoutService {
   /** Releases the reservation and the coupon uses (by their keys: whatever was done), then ends the checkout. */
   private async compensate(row: CheckoutRow, token: string): Promise<CheckoutRow> {
     const req = row.request;
-    if (row.step !== 'price') {
-      await this.services.request(InventorySubjects.releaseReservation, { key: reservationKeyOf(row.id) }).catch(ignoreNotFound);
-    }
+    await this.services.request(InventorySubjects.releaseReservation, { key: reservationKeyOf(row.id) }).catch(ignoreNotFound);
     for (const code of req.couponCodes ?? []) {
       await this.services.request(PricingSubjects.releaseCoupon, { code, redemptionKey: row.id }).catch(ignoreNotFound);
     }

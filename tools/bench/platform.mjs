@@ -1,0 +1,338 @@
+// What every benchmark needs: a private platform (nats-server on a free port, fresh PostgreSQL
+// databases, the built apps), stopped whatever happens; CPU readings per process; autocannon runs;
+// the bare NestJS yardstick. Used by the benchmark scripts beside it.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, connect as tcpConnect } from 'node:net';
+import os from 'node:os';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import pg from 'pg';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const READY_TIMEOUT_MS = 60_000;
+
+const children = new Set();
+const cleanups = [];
+let cleaningUp;
+let currentRun;
+let interrupted = false;
+
+export const log = (message) => process.stderr.write(`[bench] ${message}\n`);
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export function start(name, command, args, env = {}) {
+  if (interrupted) throw new Error('interrupted');
+  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.label = name;
+  child.output = '';
+  const keep = (chunk) => (child.output = (child.output + chunk.toString()).slice(-4000));
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  child.exited = new Promise((done) => child.on('exit', (code, signal) => done({ code, signal })));
+  child.on('error', (err) => keep(`\n${err.message}\n`));
+  children.add(child);
+  void child.exited.then(() => children.delete(child));
+  return child;
+}
+
+export async function stop(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
+  await child.exited;
+  clearTimeout(timer);
+}
+
+/** Stops every process this run started (NATS last) and drops its databases; safe to call twice. */
+export function cleanup() {
+  cleaningUp ??= (async () => {
+    const all = [...children];
+    await Promise.all(all.filter((c) => c.label !== 'nats-server').map(stop));
+    await Promise.all(all.filter((c) => c.label === 'nats-server').map(stop));
+    while (cleanups.length) {
+      try {
+        await cleanups.pop()();
+      } catch (err) {
+        log(`cleanup: ${err.message}`);
+      }
+    }
+  })();
+  const done = cleaningUp;
+  void done.then(() => (cleaningUp = undefined));
+  return done;
+}
+
+export function onCleanup(fn) {
+  cleanups.push(fn);
+}
+
+process.on('exit', () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    interrupted = true;
+    log(`${signal}: stopping everything this run started…`);
+    currentRun?.stop?.();
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+const nodeArgs = () => (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+
+export function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+function tcpOpen(port) {
+  return new Promise((done) => {
+    const socket = tcpConnect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once('error', () => done(false));
+  });
+}
+
+/** Polls `check` until true; fails early when `child` exits, with its last output. */
+export async function waitFor(child, what, check, timeoutMs = READY_TIMEOUT_MS) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child && (child.exitCode !== null || child.signalCode !== null)) throw new Error(`${child.label} exited (code ${child.exitCode ?? child.signalCode}) before ${what}; its last output:\n${child.output}`);
+    if (await check().catch(() => false)) return;
+    await sleep(200);
+  }
+  throw new Error(`${what}: not within ${timeoutMs / 1000} s${child ? `; last output of ${child.label}:\n${child.output}` : ''}`);
+}
+
+export const waitReady = (child, port) =>
+  waitFor(child, `${child.label} was ready`, async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(3000) });
+    await res.arrayBuffer();
+    return res.status === 200;
+  });
+
+function findNatsServer() {
+  if (process.env.NATS_SERVER_BIN) return process.env.NATS_SERVER_BIN;
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) if (dir && existsSync(join(dir, 'nats-server'))) return join(dir, 'nats-server');
+  if (existsSync('/usr/sbin/nats-server')) return '/usr/sbin/nats-server';
+  throw new Error('nats-server not found: put it on PATH or set NATS_SERVER_BIN');
+}
+
+async function buildIfMissing(apps) {
+  const missing = apps.filter((app) => !existsSync(join(ROOT, 'dist/apps', app, 'main.js')));
+  if (!missing.length) return;
+  log(`dist/apps/{${missing.join(',')}}/main.js missing: building ${apps.join(', ')}…`);
+  const build = spawn('npx', ['nx', 'run-many', '-t', 'build', `--projects=${apps.join(',')}`], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false' } });
+  children.add(build);
+  const code = await new Promise((done) => build.on('exit', (c) => done(c)));
+  children.delete(build);
+  if (code !== 0) throw new Error(`the build failed (exit code ${code})`);
+}
+
+async function createDatabase(adminUrl, name) {
+  const admin = new pg.Client({ connectionString: adminUrl.toString(), connectionTimeoutMillis: 5000 });
+  try {
+    await admin.connect();
+    await admin.query(`create database "${name}"`);
+  } catch (err) {
+    throw new Error(`could not create database ${name} on ${adminUrl.host}: ${err.message}`);
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
+  cleanups.push(async () => {
+    const client = new pg.Client({ connectionString: adminUrl.toString(), connectionTimeoutMillis: 5000 });
+    await client.connect();
+    try {
+      await client.query(`drop database if exists "${name}" with (force)`);
+    } finally {
+      await client.end();
+    }
+  });
+}
+
+/**
+ * Starts nats-server, a fresh database per service in `services`, the services (together), then the
+ * gateway. `env` gives extra environment per app. Returns the gateway URL, the processes, a pg pool
+ * per service database and the run id (unique names for what the bench creates).
+ */
+export async function startPlatform(services, env = {}) {
+  await buildIfMissing([...services, 'gateway']);
+  const storeDir = mkdtempSync(join(os.tmpdir(), 'omnibus-bench-nats-'));
+  cleanups.push(() => rmSync(storeDir, { recursive: true, force: true }));
+  const natsPort = await freePort();
+  const nats = start('nats-server', findNatsServer(), ['-js', '-a', '127.0.0.1', '-p', String(natsPort), '-sd', storeDir]);
+  await waitFor(nats, `nats-server listened on port ${natsPort}`, () => tcpOpen(natsPort));
+
+  const base = new URL(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres');
+  const adminUrl = new URL(base);
+  adminUrl.pathname = '/postgres';
+  const run = randomBytes(4).toString('hex');
+  const dbUrls = {};
+  for (const service of services) {
+    const name = `omnibus_bench_${service}_${run}`;
+    await createDatabase(adminUrl, name);
+    const url = new URL(base);
+    url.pathname = `/${name}`;
+    dbUrls[service] = url.toString();
+  }
+  log(`platform: nats-server on ${natsPort}, databases omnibus_bench_{${services.join(',')}}_${run}`);
+
+  const common = { NATS_URL: `nats://127.0.0.1:${natsPort}`, LOG_LEVEL: 'warn', NODE_ENV: 'development' };
+  const ports = {};
+  const processes = {};
+  for (const service of services) {
+    ports[service] = await freePort();
+    processes[service] = start(service, process.execPath, [...nodeArgs(), `dist/apps/${service}/main.js`], { ...common, PORT: String(ports[service]), DATABASE_URL: dbUrls[service], ...env[service] });
+  }
+  await Promise.all(services.map((s) => waitReady(processes[s], ports[s])));
+  ports.gateway = await freePort();
+  processes.gateway = start('gateway', process.execPath, [...nodeArgs(), 'dist/apps/gateway/main.js'], { ...common, PORT: String(ports.gateway), ...env.gateway });
+  await waitReady(processes.gateway, ports.gateway);
+  processes['nats-server'] = nats;
+  log(`platform: ${Object.entries(ports).map(([name, port]) => `${name} on ${port}`).join(', ')}: ready`);
+  const databases = {};
+  for (const service of services) {
+    databases[service] = new pg.Pool({ connectionString: dbUrls[service], max: 2 });
+    const pool = databases[service];
+    cleanups.push(() => pool.end());
+  }
+  return { url: `http://127.0.0.1:${ports.gateway}`, processes, databases, run };
+}
+
+/** One request to the gateway; the body parsed. */
+export async function api(gateway, method, path, body, key = 'dev-admin', headers = {}) {
+  const res = await fetch(`${gateway}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', 'x-api-key': key, ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(60_000),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined, text };
+}
+
+// ---------------------------------------------------------------------------------------------
+// CPU per process
+
+const CLOCK_TICKS = 100;
+function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+function cpuOf(entry) {
+  return new Map((Array.isArray(entry) ? entry : [entry.pid]).map((pid) => [pid, cpuSeconds(pid)]));
+}
+
+function cpuUsed(before, after) {
+  let used = 0;
+  for (const [pid, t] of after) if (t !== undefined && before.get(pid) !== undefined) used += t - before.get(pid);
+  return used;
+}
+
+/** The PostgreSQL backends serving this run's databases (to count their CPU). */
+export async function postgresPids(pool, run) {
+  const { rows } = await pool.query("select array_agg(pid) as pids from pg_stat_activity where datname like 'omnibus_bench_%' || $1", [run]);
+  return rows[0].pids ?? [];
+}
+
+/**
+ * Starts measuring CPU of `processes` (children, or arrays of pids); the returned function gives each
+ * one's share of a core since, plus the load generator and every other process on the machine.
+ */
+export function cpuMeter(processes) {
+  const self = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
+  const before = Object.fromEntries(Object.entries(processes).map(([name, child]) => [name, cpuOf(child)]));
+  const machineBusy = () => os.cpus().reduce((sum, c) => sum + c.times.user + c.times.nice + c.times.sys + c.times.irq, 0) / 1000;
+  const selfBefore = self();
+  const busyBefore = machineBusy();
+  const started = process.hrtime.bigint();
+  return () => {
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const share = {};
+    for (const [name, child] of Object.entries(processes)) share[name] = cpuUsed(before[name], cpuOf(child)) / seconds;
+    share['load generator'] = (self() - selfBefore) / seconds;
+    const ours = Object.values(share).reduce((a, b) => a + b, 0);
+    share['other processes'] = Math.max(0, (machineBusy() - busyBefore) / seconds - ours);
+    return share;
+  };
+}
+
+export function runAutocannon(opts) {
+  currentRun = autocannon(opts);
+  return Promise.resolve(currentRun).then((result) => {
+    currentRun = undefined;
+    if (interrupted) throw new Error('interrupted');
+    return result;
+  });
+}
+
+/** The bare NestJS + Fastify app of bench:products (GET, ~1 KB from memory): how fast this machine is right now. */
+export async function measureBare(options) {
+  const port = await freePort();
+  const bare = start('bare-nest', process.execPath, [join(ROOT, 'tools/bench/bare-nest.mjs')], { PORT: String(port) });
+  try {
+    await waitReady(bare, port);
+    log(`bare NestJS yardstick: measuring ${options.duration} s…`);
+    let i = 0;
+    const r = await runAutocannon({
+      url: `http://127.0.0.1:${port}`,
+      connections: options.connections,
+      duration: options.duration,
+      requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/v1/products/prd_bare${String(i++ % 200).padStart(18, '0')}` }) }],
+    });
+    return { rps: r.requests.average, p99: r.latency.p99 };
+  } finally {
+    await stop(bare);
+  }
+}
+
+export function machineFacts() {
+  const cpus = os.cpus();
+  return { cpus: cpus.length, model: (cpus[0]?.model ?? 'unknown CPU').replace(/\s+/g, ' ').trim(), node: process.version, load: os.loadavg().map((n) => n.toFixed(2)).join(' '), date: new Date().toISOString() };
+}
+
+export const fmt = (n, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+export const ms = (n) => `${fmt(n, Number.isInteger(n) ? 0 : 1)} ms`;
+
+/** Parses `--name value` / `--name=value` flags over defaults (from the environment); integers within bounds. */
+export function parseIntOptions(argv, defaults, bounds) {
+  const opts = { ...defaults };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--help' || arg === '-h') return { help: true };
+    const match = /^--([a-z]+)(?:=(.*))?$/.exec(arg);
+    if (!match || !(match[1] in opts)) throw new Error(`unknown option "${arg}" (see --help)`);
+    const value = match[2] ?? argv[++i];
+    if (value === undefined) throw new Error(`--${match[1]} needs a value`);
+    opts[match[1]] = value;
+  }
+  const out = {};
+  for (const [name, [min, max]] of Object.entries(bounds)) {
+    const n = Number(opts[name]);
+    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer from ${min} to ${max} (got "${opts[name]}")`);
+    out[name] = n;
+  }
+  return out;
+}
