@@ -99,6 +99,25 @@ describe('orders through the gateway (real NATS and PostgreSQL)', () => {
     });
   });
 
+  it("prices a B2B member's order at the company's group and refuses it over the spending limit, reserving nothing", async () => {
+    const [sku] = await f.product([10_000], { central: 10 });
+    expect((await p.admin.post('/v1/prices', { priceListId: f.priceListId, sku, amount: 8000, currency: 'EUR', customerGroup: 'wholesale' })).status).toBe(201);
+    const company = await p.admin.post('/v1/companies', { name: 'ACME GmbH', taxId: uniqueKey('DE'), spendingLimit: { amount: 20_000, currency: 'EUR' } });
+    expect(company.status).toBe(201);
+    const buyer = await f.customer('b2b-key-0001');
+    expect((await p.admin.request('PUT', `/v1/companies/${company.body.id}/members/${buyer.id}`, { role: 'buyer' })).status).toBe(200);
+    const order = (quantity: number) => buyer.call('POST', '/v1/orders', { currency: 'EUR', lines: [{ sku, quantity }], fulfilment: delivery }, { 'idempotency-key': uniqueKey() });
+
+    const within = await order(2);
+    expect(within.status).toBe(201);
+    expect(within.body).toMatchObject({ channel: 'b2b', customerId: buyer.id, total: 16_000, lines: [{ sku, unitPrice: 8000 }] }); // the group price, from the customer record
+    const over = await order(3);
+    expect(over.status).toBe(403);
+    expect(over.body.message).toMatch(/limit/);
+    expect(over.body.details[0].field).toBe('total');
+    expect(await f.level(sku, 'central')).toMatchObject({ on_hand: 10, reserved: 2 }); // only the first order holds stock
+  });
+
   it('creates one order for an Idempotency-Key replayed 3 times, 422 for another body, 409 while the first still runs', async () => {
     const [sku] = await f.product([1200], { central: 10 });
     const key = uniqueKey('retry');
