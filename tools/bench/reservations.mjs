@@ -223,7 +223,8 @@ async function startPlatform() {
   const storeDir = mkdtempSync(join(os.tmpdir(), 'omnibus-bench-nats-'));
   cleanups.push(() => rmSync(storeDir, { recursive: true, force: true }));
   const natsPort = await freePort();
-  const nats = start('nats-server', findNatsServer(), ['-js', '-a', '127.0.0.1', '-p', String(natsPort), '-sd', storeDir]);
+  const monitorPort = await freePort();
+  const nats = start('nats-server', findNatsServer(), ['-js', '-a', '127.0.0.1', '-p', String(natsPort), '-m', String(monitorPort), '-sd', storeDir]);
   await waitFor(nats, `nats-server listened on port ${natsPort}`, () => tcpOpen(natsPort));
 
   const base = new URL(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres');
@@ -253,7 +254,13 @@ async function startPlatform() {
   log(`platform: catalog on ${ports.catalog}, inventory on ${ports.inventory}, gateway on ${ports.gateway}: ready`);
   const inventoryDb = new pg.Pool({ connectionString: dbUrls.inventory, max: 2 });
   cleanups.push(() => inventoryDb.end());
-  return { url: `http://127.0.0.1:${ports.gateway}`, processes, inventoryDb, run };
+  /** NATS messages so far, and transactions and rows written in the inventory database: the work behind each reservation. */
+  const counters = async () => {
+    const varz = await fetch(`http://127.0.0.1:${monitorPort}/varz`, { signal: AbortSignal.timeout(3000) }).then((r) => r.json());
+    const { rows } = await inventoryDb.query('select xact_commit + xact_rollback as xacts, tup_inserted + tup_updated + tup_deleted as writes from pg_stat_database where datname = current_database()');
+    return { natsMsgs: varz.in_msgs, dbXacts: Number(rows[0].xacts), dbWrites: Number(rows[0].writes) };
+  };
+  return { url: `http://127.0.0.1:${ports.gateway}`, processes, inventoryDb, run, counters };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -394,8 +401,14 @@ async function measure(label, platform, pickSku, { duration, connections }) {
   log(`${label}: measuring ${duration} s with ${connections} connections…`);
   const { rows } = await platform.inventoryDb.query("select array_agg(pid) as pids from pg_stat_activity where datname like 'omnibus_bench_%' || $1", [platform.run]);
   const cpu = cpuMeter({ ...platform.processes, 'postgres (bench databases)': rows[0].pids ?? [] });
+  const before = await platform.counters();
   const r = await runAutocannon({ ...settings, duration });
-  return { label, cpuShare: cpu(), rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total, created: warm['2xx'] + r['2xx'], ok: r['2xx'], non2xx: r.non2xx + warm.non2xx, errors: r.errors + warm.errors, timeouts: r.timeouts + warm.timeouts };
+  const cpuShare = cpu();
+  // pg_stat_database lags by up to half a second (PGSTAT_MIN_INTERVAL) and the relay trails the requests.
+  await sleep(1000);
+  const after = await platform.counters();
+  const per = (k) => (after[k] - before[k]) / Math.max(r.requests.total, 1);
+  return { label, cpuShare, work: { natsMsgs: per('natsMsgs'), dbXacts: per('dbXacts'), dbWrites: per('dbWrites') }, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total, created: warm['2xx'] + r['2xx'], ok: r['2xx'], non2xx: r.non2xx + warm.non2xx, errors: r.errors + warm.errors, timeouts: r.timeouts + warm.timeouts };
 }
 
 /** The bare NestJS + Fastify app of bench:products (GET, ~1 KB from memory): how fast this machine is right now. */
@@ -472,6 +485,12 @@ async function main() {
     out.push(line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...table.map(line), '');
     out.push(`bare NestJS + Fastify GET (the yardstick of bench:products, same settings): ${fmt(bare.rps)} req/s, p99 ${ms(bare.p99)}; reservations across SKUs are ${fmt((across.rps / bare.rps) * 100, 1)} % of it`);
     for (const r of [across, hot]) out.push(`CPU during the ${r.label} run (100 % = one core): ${Object.entries(r.cpuShare).map(([name, share]) => `${name} ${fmt(share * 100)} %`).join(', ')}`);
+    // CPU per reservation is steadier than req/s on a shared machine: other load slows us, it adds little to this.
+    for (const r of [across, hot]) out.push(`work per reservation, ${r.label}: ${fmt(r.work.natsMsgs, 1)} NATS messages, ${fmt(r.work.dbXacts, 2)} inventory database transactions, ${fmt(r.work.dbWrites, 1)} rows written`);
+    for (const r of [across, hot]) {
+      const per = Object.entries(r.cpuShare).filter(([name]) => name !== 'other processes').map(([name, share]) => [name, (share * 1e6) / r.rps]);
+      out.push(`CPU per reservation, ${r.label}: ${per.map(([name, us]) => `${name} ${fmt(us)} µs`).join(', ')}; platform total ${fmt(per.filter(([n]) => n !== 'load generator').reduce((a, [, us]) => a + us, 0))} µs`);
+    }
     out.push(
       `consistency: ${fmt(held[0].n)} active reservations holding ${fmt(held[0].units)} units (${fmt(seen)} 201s seen by the load generator), ${fmt(rows[0].reserved)} units reserved on the stock levels, ` +
         `${rows[0].broken} levels with a wrong available figure: ${consistent ? 'they add up' : 'THEY DO NOT ADD UP'}`,

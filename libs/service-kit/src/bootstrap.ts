@@ -1,6 +1,6 @@
 import { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { MicroserviceOptions, Transport } from '@nestjs/microservices';
+import { MicroserviceOptions, ServerNats } from '@nestjs/microservices';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { BaseConfig, ConfigError, EnvVar, ServiceConfig, describeEnv, readEnv } from './config';
@@ -10,7 +10,18 @@ import { instrumentHttp } from './http-telemetry';
 import { natsServerOptions } from './jetstream';
 import { JsonLogger, createLogger } from './logging';
 import { memoizeValidationMetadata } from './validation-metadata';
+import { speedUpAsyncResourceBind } from './async-resource-bind';
 import { startTelemetry } from './telemetry';
+
+/**
+ * Nest's NATS server, routing by subject directly: every handler of ours is a plain subject, and Nest's
+ * default first tries `JSON.parse` on it, building (and discarding) a SyntaxError for every message.
+ */
+export class SubjectNatsServer extends ServerNats {
+  override getRouteFromPattern(pattern: string): string {
+    return this.messageHandlers.has(pattern) ? pattern : super.getRouteFromPattern(pattern);
+  }
+}
 
 export interface AppDefinition<C extends BaseConfig> {
   /** Service name: queue group, log field, PGlite folder, NATS connection name. */
@@ -85,6 +96,7 @@ export async function runApp<C extends BaseConfig>(def: AppDefinition<C>, argv =
   }
 
   memoizeValidationMetadata();
+  speedUpAsyncResourceBind();
   // Before any provider is built: the kit's instruments and spans bind to the SDK it registers.
   startTelemetry(def.service);
   try {
@@ -95,16 +107,16 @@ export async function runApp<C extends BaseConfig>(def: AppDefinition<C>, argv =
     instrumentHttp(app, config, logger);
     if (def.natsHandlers) {
       app.connectMicroservice<MicroserviceOptions>({
-        transport: Transport.NATS,
-        options: {
+        strategy: new SubjectNatsServer({
           ...natsServerOptions(config.NATS_URL),
           name: `${def.service}-rpc`,
           queue: def.service,
           maxReconnectAttempts: -1,
+          noAsyncTraces: true,
           // Unsubscribe first, then let requests in flight finish before the connection closes.
           gracefulShutdown: true,
           gracePeriod: 3000,
-        },
+        }),
       });
     }
     await def.configureHttp?.(app, config);

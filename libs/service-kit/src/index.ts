@@ -12,5 +12,6 @@ export * from './rpc-client';
 export * from './kit.module';
 export * from './bootstrap';
 export * from './validation-metadata';
+export * from './async-resource-bind';
 export * from './telemetry';
 export * from './customer-token';

@@ -54,7 +54,7 @@ describe('outbox and relay (real PostgreSQL and NATS)', () => {
       await tx.execute(sql`insert into things (id) values ('a')`);
       return [await outbox.add(tx, 'test.thing.created', { id: 'a' }), await outbox.add(tx, 'test.thing.changed', { id: 'a', n: 2 })];
     });
-    const relay = new OutboxRelay(handle.db, nc.jetstream(), logger);
+    const relay = new OutboxRelay(handle.db, nc, logger);
     expect(await relay.publishPending()).toBe(2);
     expect(await relay.publishPending()).toBe(0);
     const onStream = await streamSubjects();
@@ -69,7 +69,7 @@ describe('outbox and relay (real PostgreSQL and NATS)', () => {
     const envelopes = await handle.db.transaction((tx) => outbox.addMany(tx, events));
     expect(envelopes).toHaveLength(501);
     expect(envelopes[1]).toMatchObject({ type: 'test.thing.changed', source: 'test', data: { id: 'many-1' } });
-    const relay = new OutboxRelay(handle.db, nc.jetstream(), logger, { batchSize: 1000 });
+    const relay = new OutboxRelay(handle.db, nc, logger, { batchSize: 1000 });
     expect(await relay.publishPending()).toBe(501);
     const published = (await streamSubjects()).slice(before);
     expect(published.map((m) => m.id)).toEqual(envelopes.map((e) => e.id));
@@ -83,7 +83,7 @@ describe('outbox and relay (real PostgreSQL and NATS)', () => {
     expect(await handle.prepared('test_outbox_insert', insert, [envelope.id, envelope.type, JSON.stringify(envelope)])).toEqual([{ id: envelope.id }]);
     const again = outbox.envelope('test.thing.changed', { id: 'own-statement' });
     await handle.prepared('test_outbox_insert', insert, [again.id, again.type, JSON.stringify(again)]); // prepared once, run twice
-    expect(await new OutboxRelay(handle.db, nc.jetstream(), logger).publishPending()).toBe(2);
+    expect(await new OutboxRelay(handle.db, nc, logger).publishPending()).toBe(2);
     expect((await streamSubjects()).slice(before)).toEqual([
       { subject: 'test.thing.created', id: envelope.id },
       { subject: 'test.thing.changed', id: again.id },
@@ -98,7 +98,7 @@ describe('outbox and relay (real PostgreSQL and NATS)', () => {
         await tx.execute(sql`insert into things (id) values ('a')`); // duplicate key: the whole transaction fails
       }),
     ).rejects.toThrow();
-    const relay = new OutboxRelay(handle.db, nc.jetstream(), logger);
+    const relay = new OutboxRelay(handle.db, nc, logger);
     expect(await relay.publishPending()).toBe(0);
     expect((await streamSubjects()).length).toBe(before);
   });
@@ -107,7 +107,7 @@ describe('outbox and relay (real PostgreSQL and NATS)', () => {
     const event = await handle.db.transaction((tx) => outbox.add(tx, 'test.thing.created', { id: 'c' }));
     // What the crashed relay already did:
     await nc.jetstream().publish(event.type, JSON.stringify(event), { msgID: event.id });
-    const relay = new OutboxRelay(handle.db, nc.jetstream(), logger);
+    const relay = new OutboxRelay(handle.db, nc, logger);
     expect(await relay.publishPending()).toBe(1);
     expect((await streamSubjects()).filter((m) => m.id === event.id)).toHaveLength(1);
   });
@@ -119,7 +119,7 @@ describe('outbox and relay (real PostgreSQL and NATS)', () => {
     await down.stop();
     await doomed.closed();
     const event = await handle.db.transaction((tx) => outbox.add(tx, 'test.thing.created', { id: 'd' }));
-    const broken = new OutboxRelay(handle.db, doomed.jetstream(), logger);
+    const broken = new OutboxRelay(handle.db, doomed, logger);
     await expect(broken.publishPending()).rejects.toThrow(/publishing test.thing.created/);
     const [row] = await queryRows<{ attempts: number; last_error: string; published_at: Date | null }>(
       handle.db,
@@ -129,13 +129,40 @@ describe('outbox and relay (real PostgreSQL and NATS)', () => {
     expect(row.attempts).toBe(1);
     expect(row.last_error).toBeTruthy();
 
-    const healthy = new OutboxRelay(handle.db, nc.jetstream(), logger);
+    const healthy = new OutboxRelay(handle.db, nc, logger);
     expect(await healthy.publishPending()).toBe(1);
     expect((await streamSubjects()).filter((m) => m.id === event.id)).toHaveLength(1);
   });
 
+  it('keeps an event pending with the reason when no stream takes its subject, and publishes the ones before it', async () => {
+    const before = (await streamSubjects()).length;
+    const [ok, orphan, after] = await handle.db.transaction((tx) =>
+      outbox.addMany(tx, [
+        { type: 'test.thing.created', data: { id: 'f' } },
+        { type: 'test.nostream.created', data: { id: 'f' } },
+        { type: 'test.thing.changed', data: { id: 'f' } },
+      ]),
+    );
+    const relay = new OutboxRelay(handle.db, nc, logger);
+    await expect(relay.publishPending()).rejects.toThrow(/publishing test.nostream.created .* no stream takes this subject/);
+    const rows = await queryRows<{ id: string; published_at: Date | null; last_error: string | null }>(
+      handle.db,
+      sql`select id, published_at, last_error from outbox where id in (${ok.id}, ${orphan.id}, ${after.id}) order by seq`,
+    );
+    expect(rows.map((r) => [r.id, r.published_at !== null])).toEqual([
+      [ok.id, true],
+      [orphan.id, false],
+      [after.id, false], // not marked: it is published again after the failed one (and deduplicated)
+    ]);
+    expect(rows[1].last_error).toMatch(/no stream takes this subject/);
+    // Out of the way of the later tests: an operator would add the subject to a stream or drop the event.
+    await handle.db.execute(sql`update outbox set published_at = now() where id = ${orphan.id}`);
+    expect(await relay.publishPending()).toBe(1);
+    expect((await streamSubjects()).slice(before).map((m) => m.id)).toEqual([ok.id, after.id]);
+  });
+
   it('runs in the background and publishes soon after a commit is announced', async () => {
-    const relay = new OutboxRelay(handle.db, nc.jetstream(), logger, { pollMs: 60_000 });
+    const relay = new OutboxRelay(handle.db, nc, logger, { pollMs: 60_000 });
     outbox.onCommitted(() => relay.notify());
     relay.start();
     try {

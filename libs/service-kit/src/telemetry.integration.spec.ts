@@ -115,7 +115,7 @@ describe('trace context across NATS requests and JetStream events (in-memory exp
       await migrate(handle.db, [{ name: '0001_seen', sql: 'create table seen (id text primary key, trace_id text not null);' }]);
       nc = await connect({ servers: nats.url });
       await ensureStream(await nc.jetstreamManager(), STREAM);
-      relay = new OutboxRelay(handle.db, nc.jetstream(), logger, { pollMs: 50 });
+      relay = new OutboxRelay(handle.db, nc, logger, { pollMs: 50 });
       consumers = new EventConsumers(handle.db, nc.jetstream(), await nc.jetstreamManager(), logger);
     });
     afterAll(async () => {

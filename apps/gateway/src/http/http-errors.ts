@@ -33,6 +33,24 @@ export function httpValidationPipe(): ValidationPipe {
   });
 }
 
+/**
+ * For routes whose body the service validates (once, against the same contract class): a JSON object
+ * or a 400. Hot write paths skip the gateway's own validation, which would repeat the service's.
+ */
+export function jsonObjectBody(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new BadRequestException(errorBody(400, 'the body must be a JSON object', [{ field: 'body', problem: 'must be a JSON object' }]));
+  }
+  return body as Record<string, unknown>;
+}
+
+/** A service's VALIDATION error as the 400 the gateway's own validation would give (same wording); others unchanged. */
+export function asGatewayValidationError(err: unknown): unknown {
+  if (!(err instanceof RemoteError) || err.body.code !== 'VALIDATION' || !err.body.details) return err;
+  const details = err.body.details.map((d) => (d.problem === `property ${d.field.split('.').pop()} should not exist` ? { field: d.field, problem: 'is not a known field' } : d));
+  return new BadRequestException(errorBody(400, details.map((d) => `${d.field}: ${d.problem}`).join('; '), details));
+}
+
 /** Every error leaves as `{statusCode, error, message, details}`; only real faults are 500. */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {

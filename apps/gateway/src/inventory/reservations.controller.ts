@@ -1,9 +1,10 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
-import { ApiOperation, ApiParam, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { InventorySubjects, RESERVATION_ID_PATTERN, Reservation, ReserveStockRequest } from '@omnibus/contracts';
 import { ServiceClient } from '@omnibus/service-kit';
 import { Principal } from '../auth/api-keys';
 import { CurrentPrincipal } from '../auth/principal.decorator';
+import { asGatewayValidationError, jsonObjectBody } from '../http/http-errors';
 import { SERVICE_CLIENT } from '../tokens';
 import { channelScope } from './channel-scope';
 
@@ -28,10 +29,18 @@ export class ReservationsController {
       'Channel keys reserve for their own channel. Without `locationId` the allocation rule picks among the locations that supply the channel. ' +
       'Repeating a `key` returns the first reservation and reserves nothing again. Uncommitted reservations expire after `ttlSeconds`.',
   })
+  @ApiBody({ type: ReserveStockRequest })
+  @ApiResponse({ status: 400, description: 'a field is wrong; `details` names it' })
   @ApiResponse({ status: 409, description: 'not enough stock (the body names each short SKU and what is available), or the key is used for other lines' })
-  reserve(@Body() body: ReserveStockRequest, @CurrentPrincipal() principal: Principal): Promise<Reservation> {
-    const channel = channelScope(principal, body.channel);
-    return this.services.request<Reservation>(InventorySubjects.reserveStock, { ...body, ...(channel ? { channel } : {}) });
+  async reserve(@Body() raw: Record<string, unknown>, @CurrentPrincipal() principal: Principal): Promise<Reservation> {
+    // Validated once, by the inventory, against the same contract class: reservations are hot.
+    const body = jsonObjectBody(raw);
+    const channel = channelScope(principal, body['channel'] as string | undefined);
+    try {
+      return await this.services.request<Reservation>(InventorySubjects.reserveStock, { ...body, ...(channel ? { channel } : {}) });
+    } catch (err) {
+      throw asGatewayValidationError(err);
+    }
   }
 
   @Get(':idOrKey')
