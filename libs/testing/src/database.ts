@@ -28,6 +28,13 @@ export async function createTestDatabase(prefix: string): Promise<TestDatabase> 
     query: async <T>(text: string, params?: unknown[]) => (await pool.query(text, params)).rows as T[],
     drop: async () => {
       await pool.end();
+      // Let connections of the code under test finish closing first: a forced drop kills them, and a
+      // killed client whose owner did not expect it raises an unhandled error in that test's process.
+      for (let i = 0; i < 50; i++) {
+        const { rows } = await adminPool.query('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+        if (rows[0].n === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       await adminPool.query(`drop database if exists "${name}" with (force)`);
       await adminPool.end();
     },
