@@ -1,11 +1,10 @@
 import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE, Reflector } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE, Reflector } from '@nestjs/core';
 import { ConfigError, ServiceClient, ServiceKitModule, resolveCustomerTokenSecret } from '@omnibus/service-kit';
 import type { Logger } from 'pino';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ChannelsModule } from './channels/channels.module';
 import { GatewayConfig, apiKeysFor } from './config';
-import { CorrelationInterceptor } from './http/correlation.interceptor';
 import { HttpErrorFilter, httpValidationPipe } from './http/http-errors';
 import { ContentModule } from './content/content.module';
 import { CustomersModule } from './customers/customers.module';
@@ -37,7 +36,6 @@ export class AppModule implements OnApplicationShutdown {
           },
         },
         { provide: APP_GUARD, inject: [Reflector], useFactory: (reflector: Reflector) => new ApiKeyGuard(reflector, keys, customerToken) },
-        { provide: APP_INTERCEPTOR, useClass: CorrelationInterceptor },
         { provide: APP_PIPE, useFactory: httpValidationPipe },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
       ],

@@ -26,6 +26,7 @@ export const gatewayEnv = {
     default: 'pos,pos-*,marketplace,marketplace-*,phone,phone-*',
     parse: parseStaffChannels,
   } satisfies EnvVar<string[]>,
+  DETAIL_CACHE_SIZE: env.int('product details kept serialized per (product, caller view), rebuilt when the product, a price or a stock figure changes (about 1.5 KB each); 0 turns it off', 0, 10_000_000, { default: '10000' }),
 };
 
 export interface GatewayConfig extends BaseConfig {
@@ -44,6 +45,7 @@ export interface GatewayConfig extends BaseConfig {
   PRICE_TIMEOUT_MS: number;
   ORDER_TIMEOUT_MS: number;
   STAFF_CHANNELS: string[];
+  DETAIL_CACHE_SIZE: number;
 }
 
 function parseStaffChannels(raw: string): string[] {

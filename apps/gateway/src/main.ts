@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ConfigError, runApp } from '@omnibus/service-kit';
 import { AppModule } from './app.module';
 import { GatewayConfig, apiKeysFor, gatewayEnv } from './config';
+import { correlateRequests } from './http/correlation';
 
 void runApp<GatewayConfig>({
   service: 'gateway',
@@ -20,6 +21,7 @@ void runApp<GatewayConfig>({
   },
   fastify: { bodyLimit: Number(process.env['BODY_LIMIT_BYTES'] ?? 1024 * 1024), trustProxy: true },
   configureHttp: (app) => {
+    correlateRequests(app.getHttpAdapter().getInstance());
     const document = SwaggerModule.createDocument(
       app,
       new DocumentBuilder()

@@ -16,6 +16,13 @@ export const CustomerOnly = () => SetMetadata(CUSTOMER_ONLY, true);
 
 export const API_KEYS = Symbol('API_KEYS');
 
+interface RouteRules {
+  controller: object;
+  public: boolean;
+  roles: Role[] | undefined;
+  customerOnly: boolean;
+}
+
 function digest(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
@@ -28,6 +35,7 @@ function digest(key: string): string {
 export class ApiKeyGuard implements CanActivate {
   // Looked up by digest, so comparing keys leaks no timing about their characters.
   private readonly byDigest: Map<string, Principal>;
+  private readonly routes = new WeakMap<object, RouteRules>();
 
   /** Without `customerTokenSecret`, customer tokens are refused and customer-only routes are closed. */
   constructor(
@@ -39,8 +47,8 @@ export class ApiKeyGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+    const route = this.routeOf(context);
+    if (route.public) return true;
     const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; principal?: Principal }>();
     const key = request.headers['x-api-key'];
     if (!key) throw new UnauthorizedException('send your API key in the x-api-key header');
@@ -48,13 +56,31 @@ export class ApiKeyGuard implements CanActivate {
     if (!principal) throw new UnauthorizedException('the API key is not valid');
     // A token that is sent is checked on every route: a stale one must not pass silently as "no customer".
     const customer = this.customerFrom(request.headers['authorization']);
-    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
+    const roles = route.roles;
     if (roles && !roles.includes(principal.role)) throw new ForbiddenException(`this needs the ${roles.join(' or ')} role; your key has the ${principal.role} role`);
-    if (!customer && this.reflector.getAllAndOverride<boolean>(CUSTOMER_ONLY, targets)) {
+    if (!customer && route.customerOnly) {
       throw new UnauthorizedException('this needs a logged-in customer: send the token from POST /v1/customers/login as "Authorization: Bearer <token>"');
     }
     request.principal = customer ? { ...principal, customer } : principal;
     return true;
+  }
+
+  /** A route's metadata never changes: read once per handler, not on every request. */
+  private routeOf(context: ExecutionContext): RouteRules {
+    const handler = context.getHandler();
+    const controller = context.getClass();
+    let rules = this.routes.get(handler);
+    if (rules?.controller !== controller) {
+      const targets = [handler, controller];
+      rules = {
+        controller,
+        public: !!this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets),
+        roles: this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets),
+        customerOnly: !!this.reflector.getAllAndOverride<boolean>(CUSTOMER_ONLY, targets),
+      };
+      this.routes.set(handler, rules);
+    }
+    return rules;
   }
 
   private customerFrom(authorization: string | undefined): CustomerIdentity | undefined {

@@ -77,6 +77,23 @@ describe('AvailabilityCache', () => {
     expect(inventory.calls).toHaveLength(2); // …but the next one asks again
   });
 
+  it('does not let a read after a stock event share a fetch that started before it', async () => {
+    const stock = { A: 3 };
+    const inventory = fakeInventory(stock);
+    const cache = cacheWith(inventory.services);
+    inventory.holdNext();
+    const before = cache.get(['A'], 'web');
+    await new Promise((r) => setTimeout(r, 5));
+    stock.A = 1;
+    cache.evict('A');
+    const after = cache.get(['A'], 'web');
+    inventory.releaseHeld();
+    expect((await after)![0].available).toBe(1);
+    expect((await before)![0].available).toBe(3);
+    expect(inventory.calls).toHaveLength(2);
+    expect((await cache.get(['A'], 'web'))![0].available).toBe(1); // and the newer answer is the one kept
+  });
+
   it('answers null at once while the inventory is down, and asks it again after a pause', async () => {
     const inventory = fakeInventory({ A: 3 });
     const cache = cacheWith(inventory.services);

@@ -54,9 +54,11 @@ export function productAvailability(product: Product, channel: string | null, it
 export class AvailabilityCache implements OnModuleInit, OnModuleDestroy {
   private readonly entries = new Map<string, Entry>();
   private readonly channels = new Set<string>([ALL_LOCATIONS]);
-  /** When each SKU was last evicted (pruned as it ages beyond any fetch in flight). */
+  /** Counts evictions; each SKU remembers the count at its last eviction, `clearedAt` the last clear. */
+  private evictions = 0;
   private readonly evictedAt = new Map<string, number>();
-  private readonly inFlight = new Map<string, Promise<SkuAvailability[]>>();
+  private clearedAt = 0;
+  private readonly inFlight = new Map<string, { startedAt: number; items: Promise<SkuAvailability[]> }>();
   private readonly subscriptions: Subscription[] = [];
   private unavailableUntil = 0;
   private probing = false;
@@ -136,25 +138,41 @@ export class AvailabilityCache implements OnModuleInit, OnModuleDestroy {
 
   /** Forgets every channel's figures of a SKU. */
   evict(sku: string): void {
-    const now = Date.now();
     for (const channel of this.channels) this.entries.delete(`${channel}\u0000${sku}`);
-    this.evictedAt.set(sku, now);
+    this.evictedAt.set(sku, ++this.evictions);
+    // Markers only matter to fetches in flight; dropping them all makes those fetches skip storing.
     if (this.evictedAt.size > 10_000) {
-      // Older than any fetch still in flight: they can no longer matter.
-      const horizon = now - 2 * this.config.AVAILABILITY_TIMEOUT_MS - 1000;
-      for (const [s, at] of this.evictedAt) if (at < horizon) this.evictedAt.delete(s);
+      this.evictedAt.clear();
+      this.clearedAt = this.evictions;
     }
   }
 
   clear(): void {
     this.entries.clear();
-    const now = Date.now();
     // Everything fetched before now is suspect: a marker per known SKU is not needed, a global one is.
-    this.evictedAt.set(ALL_LOCATIONS, now);
+    this.clearedAt = ++this.evictions;
   }
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /**
+   * A number that grows whenever cached figures of one of these SKUs may have changed (an eviction of
+   * one of them, or a clear): what was built from their figures is current while it stays the same.
+   */
+  stamp(skus: readonly string[]): number {
+    let stamp = this.clearedAt;
+    for (const sku of skus) {
+      const at = this.evictedAt.get(sku);
+      if (at !== undefined && at > stamp) stamp = at;
+    }
+    return stamp;
+  }
+
+  /** The cached figures of a SKU for `channel` and when they were stored, without fetching. */
+  cached(sku: string, channel: string | null): { value: SkuAvailability; storedAt: number } | undefined {
+    return this.entries.get(`${channel ?? ALL_LOCATIONS}\u0000${sku}`);
   }
 
   private lookup(sku: string, channel: string | null, now: number): SkuAvailability | undefined {
@@ -170,25 +188,30 @@ export class AvailabilityCache implements OnModuleInit, OnModuleDestroy {
 
   private fetch(skus: string[], channel: string | null): Promise<SkuAvailability[]> {
     const flightKey = `${channel ?? ALL_LOCATIONS}\u0000${skus.join('\u0000')}`;
-    let flight = this.inFlight.get(flightKey);
-    if (!flight) {
-      const startedAt = Date.now();
-      flight = this.services
+    const joined = this.inFlight.get(flightKey);
+    // A fetch that started before one of its SKUs changed may bring old figures: only later ones are shared.
+    if (joined && this.stamp(skus) <= joined.startedAt) return joined.items;
+    const startedAt = this.evictions;
+    const flight = {
+      startedAt,
+      items: this.services
         .request<BatchAvailabilityReply>(InventorySubjects.batchAvailability, { skus, ...(channel ? { channel } : {}) }, this.config.AVAILABILITY_TIMEOUT_MS)
         .then((reply) => {
           for (const item of reply.items) this.store(item, channel, startedAt);
           return reply.items;
         })
-        .finally(() => this.inFlight.delete(flightKey));
-      this.inFlight.set(flightKey, flight);
-    }
-    return flight;
+        .finally(() => {
+          if (this.inFlight.get(flightKey) === flight) this.inFlight.delete(flightKey);
+        }),
+    };
+    this.inFlight.set(flightKey, flight);
+    return flight.items;
   }
 
   private store(value: SkuAvailability, channel: string | null, fetchStartedAt: number): void {
     if (this.config.AVAILABILITY_CACHE_SIZE === 0) return;
     // Evicted while the answer was on its way: it may predate the change.
-    if ((this.evictedAt.get(value.sku) ?? 0) >= fetchStartedAt || (this.evictedAt.get(ALL_LOCATIONS) ?? 0) >= fetchStartedAt) return;
+    if (this.clearedAt > fetchStartedAt || (this.evictedAt.get(value.sku) ?? 0) > fetchStartedAt) return;
     const channelKey = channel ?? ALL_LOCATIONS;
     this.channels.add(channelKey);
     const key = `${channelKey}\u0000${value.sku}`;

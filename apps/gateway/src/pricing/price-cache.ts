@@ -25,6 +25,16 @@ function keyOf(sku: string, scope: PriceScope): string {
   return `${sku}\u0000${scope.channel ?? ''}\u0000${scope.currency}\u0000${scope.customerGroup ?? ''}`;
 }
 
+/** The `price` block of a product detail from its SKUs' resolved prices. */
+export function priceBlock(scope: PriceScope, prices: ResolvedPrice[]): ProductPrice {
+  return {
+    currency: scope.currency,
+    channel: scope.channel,
+    customerGroup: scope.customerGroup,
+    variants: prices.map((p) => ({ sku: p.sku, amount: p.amount, priceId: p.priceId, priceListId: p.priceListId })),
+  };
+}
+
 /**
  * Resolved unit prices (quantity 1) per (SKU, channel, currency, customer group) for product details.
  * `pricing.price.changed` evicts that SKU's entries; `pricing.price-list.changed` (a list's status or
@@ -79,13 +89,7 @@ export class PriceCache implements OnModuleInit, OnModuleDestroy {
   async forProduct(product: Product, scope: PriceScope): Promise<ProductPrice | null> {
     const skus = product.variants.map((v) => v.sku);
     const prices = skus.length ? await this.get(skus, scope) : [];
-    if (!prices) return null;
-    return {
-      currency: scope.currency,
-      channel: scope.channel,
-      customerGroup: scope.customerGroup,
-      variants: prices.map((p) => ({ sku: p.sku, amount: p.amount, priceId: p.priceId, priceListId: p.priceListId })),
-    };
+    return prices && priceBlock(scope, prices);
   }
 
   /** Each SKU's resolved price, from the cache or one batched request; null when pricing is unavailable. */
@@ -149,6 +153,24 @@ export class PriceCache implements OnModuleInit, OnModuleDestroy {
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /**
+   * A number that grows whenever a cached price of one of these SKUs may have changed (an eviction of
+   * one of them, or a clear): what was built from their prices is current while it stays the same.
+   */
+  stamp(skus: readonly string[]): number {
+    let stamp = this.clearedAt;
+    for (const sku of skus) {
+      const at = this.evictedAt.get(sku);
+      if (at !== undefined && at > stamp) stamp = at;
+    }
+    return stamp;
+  }
+
+  /** The cached price of a SKU and until when it may be shown, without fetching. */
+  cached(sku: string, scope: PriceScope): { value: ResolvedPrice; expiresAt: number } | undefined {
+    return this.entries.get(keyOf(sku, scope));
   }
 
   private lookup(key: string, now: number): ResolvedPrice | undefined {

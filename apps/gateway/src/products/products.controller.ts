@@ -1,6 +1,6 @@
 import { Body, Controller, ForbiddenException, Get, Headers, HttpCode, HttpException, HttpStatus, Inject, NotFoundException, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { BulkUpsertProductsReply, BulkUpsertProductsRequest, CatalogSubjects, CreateProductRequest, ListProductsRequest, Product, ProductAvailability, ProductChanges, ProductPage, ProductPrice } from '@omnibus/contracts';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { BulkUpsertProductsReply, BulkUpsertProductsRequest, CatalogSubjects, CreateProductRequest, ListProductsRequest, Product, ProductChanges, ProductPage } from '@omnibus/contracts';
 import { RemoteError, ServiceClient } from '@omnibus/service-kit';
 import type { FastifyReply } from 'fastify';
 import { Principal } from '../auth/api-keys';
@@ -9,9 +9,7 @@ import { CurrentPrincipal } from '../auth/principal.decorator';
 import { errorBody } from '../http/http-errors';
 import { SERVICE_CLIENT } from '../tokens';
 import { ProductCache } from './product-cache';
-import { AvailabilityCache } from '../inventory/availability-cache';
-import { PriceCache } from '../pricing/price-cache';
-import { priceScopeFor } from '../pricing/price-scope';
+import { ProductDetails } from './product-details';
 
 const PRODUCT_ID = /^prd_[0-9a-z]{22}$/;
 
@@ -28,6 +26,9 @@ export function versionFromIfMatch(header: string | undefined): number | undefin
   return Number(match[1]);
 }
 
+const DETAIL =
+  'the product with its `availability` block for your channel (null when the inventory did not answer in time; per location for admin keys or with `?locations=true`) and its `price` block: each variant\'s unit price for your channel, in `?currency=` (default EUR), optionally for `?customerGroup=`; null when pricing did not answer in time';
+
 function etag(product: Product): string {
   return `"${product.version}"`;
 }
@@ -40,8 +41,7 @@ export class ProductsController {
   constructor(
     @Inject(SERVICE_CLIENT) private readonly services: ServiceClient,
     private readonly cache: ProductCache,
-    private readonly availability: AvailabilityCache,
-    private readonly prices: PriceCache,
+    private readonly details: ProductDetails,
   ) {}
 
   @Get()
@@ -84,20 +84,23 @@ export class ProductsController {
 
   @Get('by-slug/:slug')
   @ApiOperation({ summary: 'Get a product by its slug' })
-  async bySlug(@Param('slug') slug: string, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<Product> {
+  @ApiOkResponse({ type: Product, description: DETAIL })
+  async bySlug(@Param('slug') slug: string, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
     return this.detail(await this.fetch({ slug: slug.slice(0, 120) }, `slug "${slug.slice(0, 120)}"`), principal, reply);
   }
 
   @Get('by-sku/:sku')
   @ApiOperation({ summary: 'Get the product that has a variant with this SKU' })
-  async bySku(@Param('sku') sku: string, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<Product> {
+  @ApiOkResponse({ type: Product, description: DETAIL })
+  async bySku(@Param('sku') sku: string, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
     return this.detail(await this.fetch({ sku: sku.slice(0, 64) }, `SKU "${sku.slice(0, 64)}"`), principal, reply);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'Get a product by id', description: 'ETag holds the version; send it back in If-Match to update.' })
+  @ApiOkResponse({ type: Product, description: DETAIL })
   @ApiResponse({ status: 404, description: 'no such product, or not sold in your channel' })
-  async get(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<Product> {
+  async get(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
     if (!PRODUCT_ID.test(id)) throw new NotFoundException(`no product with id "${id.slice(0, 64)}"`);
     const product = this.cache.get(id) ?? (await this.fetch({ id }, `id "${id}"`));
     return this.detail(product, principal, reply);
@@ -148,20 +151,11 @@ export class ProductsController {
     }
   }
 
-  /**
-   * A product detail: the product as the caller may see it, with its `availability` block for the
-   * caller's channel (null when the inventory did not answer in time; per location for admin keys
-   * or with `?locations=true`) and its `price` block: each variant's unit price for the caller's
-   * channel in `?currency=` (default EUR; null when pricing did not answer in time).
-   */
-  private async detail(product: Product, principal: Principal, reply: FastifyReply): Promise<Product & { availability: ProductAvailability | null; price: ProductPrice | null }> {
+  /** A product detail (see DETAIL), as JSON bytes built once per product and view (ProductDetails). */
+  private detail(product: Product, principal: Principal, reply: FastifyReply): Buffer | Promise<Buffer> {
     const visible = this.visible(product, principal, reply);
-    const query = reply.request?.query as Record<string, unknown> | undefined;
-    const withLocations = query?.['locations'] === 'true';
-    const priceScope = priceScopeFor(principal, query);
-    // Blocks from other services are fetched side by side, so the slowest one sets the latency.
-    const [availability, price] = await Promise.all([this.availability.forProduct(visible, principal, withLocations), this.prices.forProduct(visible, priceScope)]);
-    return { ...visible, availability, price };
+    void reply.header('content-type', 'application/json; charset=utf-8');
+    return this.details.render(visible, principal, reply.request?.query as Record<string, unknown> | undefined);
   }
 
   private visible(product: Product, principal: Principal, reply: FastifyReply): Product {
