@@ -1,24 +1,52 @@
+import { randomBytes } from 'node:crypto';
 import { connect } from 'nats';
 import { ApiClient, appProcess, waitFor } from '@omnibus/testing';
 import { Platform, productBody, startPlatform } from './platform';
 
 const STREAM = 'PRICING_EVENTS';
+const TOKEN_SECRET = `e2e-pricing-token-secret-${randomBytes(8).toString('hex')}`;
 
 describe('pricing through the gateway (real NATS and PostgreSQL)', () => {
   let p: Platform;
   let pos: ApiClient;
+  /** A logged-in customer of group `gold`, at the web shop and at the POS. */
+  let goldWeb: ApiClient;
+  let goldPos: ApiClient;
+  let goldCustomerId: string;
+  let goldToken: string;
   let counter = 0;
   /** A prefix unique to this run and call, so tests never share SKUs, codes or categories. */
   const unique = (what: string) => `${what}-${Date.now().toString(36)}${(counter++).toString(36)}`.toUpperCase();
 
   beforeAll(async () => {
-    p = await startPlatform({ only: ['catalog', 'pricing'] });
+    p = await startPlatform({
+      only: ['catalog', 'pricing', 'customers'],
+      serviceEnv: { customers: { CUSTOMER_TOKEN_SECRET: TOKEN_SECRET } },
+      gatewayEnv: { CUSTOMER_TOKEN_SECRET: TOKEN_SECRET },
+    });
     pos = p.admin.as('dev-pos');
+    ({ token: goldToken, id: goldCustomerId } = await customerOfGroup('gold'));
+    goldWeb = p.web.withHeaders({ authorization: `Bearer ${goldToken}` });
+    goldPos = pos.withHeaders({ authorization: `Bearer ${goldToken}` });
   });
   afterAll(async () => {
     await p?.stop();
   });
 
+  /** Signs a customer up, moves them to `group` (created when missing) and logs them in again: their token carries the group. */
+  const customerOfGroup = async (group: string) => {
+    const created = await p.admin.post('/v1/customer-groups', { code: group, name: group });
+    expect([201, 409]).toContain(created.status);
+    const email = `${unique('shopper').toLowerCase()}@example.com`;
+    const password = `Pw-${randomBytes(6).toString('hex')}`;
+    const signedUp = await p.web.post('/v1/customers/sign-up', { email, password });
+    expect(signedUp.status).toBe(201);
+    const moved = await p.admin.patch(`/v1/customers/${signedUp.body.customer.id}`, { group });
+    expect(moved.status).toBe(200);
+    const session = await p.web.post('/v1/customers/login', { email, password });
+    expect(session.body.customer.pricingGroup).toBe(group);
+    return { token: session.body.token as string, id: signedUp.body.customer.id as string };
+  };
   const createList = async (body: Record<string, unknown>) => {
     const res = await p.admin.post('/v1/price-lists', { name: unique('list'), ...body });
     expect(res.status).toBe(201);
@@ -66,8 +94,8 @@ describe('pricing through the gateway (real NATS and PostgreSQL)', () => {
     expect(await unitPrice(p.web, sku, 10)).toBe(900); // the tier reached
     expect(await unitPrice(pos, sku)).toBe(950); // channel-scoped
     expect(await unitPrice(pos, sku, 10)).toBe(950); // more specific beats the unscoped tier
-    expect(await unitPrice(p.web, sku, 1, { customerGroup: 'gold' })).toBe(800); // group beats channel
-    expect(await unitPrice(pos, sku, 1, { customerGroup: 'gold' })).toBe(800);
+    expect(await unitPrice(goldWeb, sku)).toBe(800); // group beats channel
+    expect(await unitPrice(goldPos, sku)).toBe(800);
 
     const explained = await quote(pos, { lines: [{ sku, quantity: 10 }] });
     expect(explained.explanation.prices[0]).toMatchObject({ sku, priceId: posPrice.id, priceListId: base.id, channel: 'pos', minQuantity: 1 });
@@ -101,7 +129,7 @@ describe('pricing through the gateway (real NATS and PostgreSQL)', () => {
     expect((await pos.get(path)).body.price.variants[0].amount).toBe(950);
     expect((await p.admin.get(path)).body.price).toMatchObject({ channel: null, variants: [{ amount: 1000 }, { amount: 2100 }] });
     expect((await p.admin.get(`${path}?channel=pos`)).body.price.variants[0].amount).toBe(950);
-    expect((await p.web.get(`${path}?customerGroup=gold`)).body.price.variants[0].amount).toBe(800);
+    expect((await goldWeb.get(path)).body.price).toMatchObject({ customerGroup: 'gold', variants: [{ amount: 800 }, { amount: 2100 }] });
     expect((await p.web.get(`${path}?currency=USD`)).body.price.variants[0]).toEqual({ sku, amount: null, priceId: null, priceListId: null });
     expect((await p.web.get(`${path}?currency=euro`)).body.details[0].field).toBe('currency');
     expect((await p.web.get(`${path}?channel=pos`)).status).toBe(403);
@@ -115,7 +143,62 @@ describe('pricing through the gateway (real NATS and PostgreSQL)', () => {
     const switched = await p.admin.patch(`/v1/price-lists/${contract.id}`, { status: 'inactive' }, { 'if-match': '"1"' });
     expect(switched.status).toBe(200);
     await waitFor('the contract list to stop applying', async () => (await p.web.get(path)).body.price.variants[1].amount === 2000, 5000, 20);
-    expect(await unitPrice(p.web, sku, 1, { customerGroup: 'gold' })).toBe(1100);
+    expect(await unitPrice(goldWeb, sku)).toBe(1100);
+    expect((await goldWeb.get(path)).body.price.variants[0].amount).toBe(1100);
+  });
+
+  it("prices a logged-in customer for the group in their token, and never an anonymous caller for a group it names", async () => {
+    const list = await createList({});
+    const product = await p.admin.post('/v1/products', productBody());
+    const sku = product.body.variants[0].sku;
+    const path = `/v1/products/${product.body.id}`;
+    await createPrice({ priceListId: list.id, sku, amount: 1000 });
+    await createPrice({ priceListId: list.id, sku, amount: 800, customerGroup: 'gold' });
+
+    // The logged-in gold customer gets the gold price in quotes and in the product detail, without naming the group.
+    const goldQuote = await quote(goldWeb, { lines: [{ sku, quantity: 1 }] });
+    expect(goldQuote).toMatchObject({ customerGroup: 'gold', lines: [{ unitPrice: 800 }] });
+    expect((await goldWeb.get(path)).body.price).toMatchObject({ channel: 'web', customerGroup: 'gold', variants: [{ sku, amount: 800 }, { amount: null }] });
+    // Naming their own group changes nothing; naming another group, or another customer, is refused.
+    expect(await unitPrice(goldWeb, sku, 1, { customerGroup: 'gold' })).toBe(800);
+    expect((await goldWeb.get(`${path}?customerGroup=gold`)).body.price.variants[0].amount).toBe(800);
+    for (const refused of [
+      await goldWeb.post('/v1/quotes', { currency: 'EUR', lines: [{ sku, quantity: 1 }], customerGroup: 'retail' }),
+      await goldWeb.get(`${path}?customerGroup=retail`),
+    ]) {
+      expect(refused.status).toBe(403);
+      expect(refused.body.details).toEqual([{ field: 'customerGroup', problem: expect.stringContaining('not the group of the logged-in customer') }]);
+    }
+    const otherCustomer = await goldWeb.post('/v1/quotes', { currency: 'EUR', lines: [{ sku, quantity: 1 }], customerId: 'cus_00mwsl5gj03jvyx6t27vbz' });
+    expect(otherCustomer.status).toBe(403);
+    expect(otherCustomer.body.details[0].field).toBe('customerId');
+
+    // An anonymous caller gets the price for everyone, and cannot get the group price by naming the group.
+    expect(await quote(p.web, { lines: [{ sku, quantity: 1 }] })).toMatchObject({ customerGroup: null, lines: [{ unitPrice: 1000 }] });
+    expect((await p.web.get(path)).body.price).toMatchObject({ customerGroup: null, variants: [{ sku, amount: 1000 }, { amount: null }] });
+    for (const refused of [
+      await p.web.post('/v1/quotes', { currency: 'EUR', lines: [{ sku, quantity: 1 }], customerGroup: 'gold' }),
+      await pos.post('/v1/quotes', { currency: 'EUR', lines: [{ sku, quantity: 1 }], customerGroup: 'gold' }),
+      await p.web.get(`${path}?customerGroup=gold`),
+    ]) {
+      expect(refused.status).toBe(403);
+      expect(refused.body.details).toEqual([{ field: 'customerGroup', problem: expect.stringContaining('customer token') }]);
+    }
+    // A customer of another group gets their own group's price (none here: the price for everyone).
+    const retail = await customerOfGroup('retail');
+    const retailWeb = p.web.withHeaders({ authorization: `Bearer ${retail.token}` });
+    expect(await quote(retailWeb, { lines: [{ sku, quantity: 1 }] })).toMatchObject({ customerGroup: 'retail', lines: [{ unitPrice: 1000 }] });
+    expect((await retailWeb.get(path)).body.price).toMatchObject({ customerGroup: 'retail', variants: [{ amount: 1000 }, { amount: null }] });
+    // Back office (admin key) may price on behalf of a group.
+    expect(await unitPrice(p.admin, sku, 1, { customerGroup: 'gold' })).toBe(800);
+    expect((await p.admin.get(`${path}?customerGroup=gold`)).body.price.variants[0].amount).toBe(800);
+
+    // The quote is for the token's customer: per-customer coupon limits count their uses.
+    const code = unique('mine');
+    await createPromotion({ discount: { type: 'percentage', percent: 10 }, products: { skus: [sku] }, coupon: { code, usageLimitPerCustomer: 1 } });
+    expect((await goldWeb.post(`/v1/coupons/${code}/redemptions`, { redemptionKey: `${code}-1`, customerId: goldCustomerId })).status).toBe(201);
+    const afterUse = await quote(goldWeb, { lines: [{ sku, quantity: 1 }], couponCodes: [code] });
+    expect(afterUse.explanation.coupons[0]).toMatchObject({ accepted: false, reason: expect.stringContaining('limit 1 per customer') });
   });
 
   it('stops applying an expired price, in quotes and in cached product details', async () => {
@@ -136,7 +219,7 @@ describe('pricing through the gateway (real NATS and PostgreSQL)', () => {
     // A window that has already ended never applies.
     const past = await createPrice({ priceListId: list.id, sku, amount: 1, customerGroup: 'vip', validFrom: '2020-01-01T00:00:00Z', validUntil: '2020-02-01T00:00:00Z' });
     expect(past.id).toMatch(/^prc_/);
-    expect(await unitPrice(p.web, sku, 1, { customerGroup: 'vip' })).toBe(1000);
+    expect(await unitPrice(p.admin, sku, 1, { customerGroup: 'vip' })).toBe(1000);
     // Currencies are never converted; codes are stored upper-case.
     const usd = await createPrice({ priceListId: list.id, sku, amount: 1500, currency: 'usd' });
     expect(usd.currency).toBe('USD');

@@ -6,10 +6,19 @@ export interface ApiResponse<T = any> {
 
 /** A small HTTP client for the gateway, as a frontend would call it. */
 export class ApiClient {
-  constructor(readonly baseUrl: string, private readonly key?: string) {}
+  constructor(
+    readonly baseUrl: string,
+    private readonly key?: string,
+    private readonly headers: Record<string, string> = {},
+  ) {}
 
   as(key: string | undefined): ApiClient {
     return new ApiClient(this.baseUrl, key);
+  }
+
+  /** The same key, sending these headers too on every request (e.g. a customer token). */
+  withHeaders(headers: Record<string, string>): ApiClient {
+    return new ApiClient(this.baseUrl, this.key, { ...this.headers, ...headers });
   }
 
   async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
@@ -18,6 +27,7 @@ export class ApiClient {
       headers: {
         ...(this.key ? { 'x-api-key': this.key } : {}),
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...this.headers,
         ...headers,
       },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),

@@ -1,7 +1,9 @@
+import { ForbiddenException } from '@nestjs/common';
 import { Product, ResolvedPrices } from '@omnibus/contracts';
 import { RemoteError, ServiceClient } from '@omnibus/service-kit';
 import type { NatsConnection } from 'nats';
 import pino from 'pino';
+import { Principal } from '../auth/api-keys';
 import { GatewayConfig } from '../config';
 import { PriceCache } from './price-cache';
 import { priceScopeFor } from './price-scope';
@@ -86,5 +88,22 @@ describe('price scope of product details', () => {
     expect(() => priceScopeFor({ role: 'admin' }, { currency: 'euro' })).toThrow(/currency/);
     expect(() => priceScopeFor({ role: 'admin' }, { customerGroup: 'Gold Members' })).toThrow(/customerGroup/);
     expect(() => priceScopeFor({ role: 'channel', channel: 'web' }, { channel: 'pos' })).toThrow(/web channel only/);
+  });
+
+  it("takes the customer group from the customer token, never from a channel key's query", () => {
+    const customer = { id: 'cus_00mwsl5gj03jvyx6t27vbl', group: 'gold' };
+    expect(priceScopeFor({ role: 'channel', channel: 'web', customer }, {})).toEqual({ currency: 'EUR', channel: 'web', customerGroup: 'gold' });
+    expect(priceScopeFor({ role: 'channel', channel: 'web', customer }, { customerGroup: 'gold' }).customerGroup).toBe('gold');
+    const forbidden = (principal: Principal, query: Record<string, unknown>) => {
+      try {
+        priceScopeFor(principal, query);
+      } catch (err) {
+        return err instanceof ForbiddenException ? (err.getResponse() as { details: unknown }).details : err;
+      }
+      return 'allowed';
+    };
+    expect(forbidden({ role: 'channel', channel: 'web', customer }, { customerGroup: 'vip' })).toEqual([{ field: 'customerGroup', problem: expect.stringContaining('not the group of the logged-in customer') }]);
+    expect(forbidden({ role: 'channel', channel: 'web' }, { customerGroup: 'gold' })).toEqual([{ field: 'customerGroup', problem: expect.stringContaining('customer token') }]);
+    expect(forbidden({ role: 'admin', customer }, { customerGroup: 'vip' })).toEqual([{ field: 'customerGroup', problem: expect.stringContaining('not the group') }]);
   });
 });

@@ -11,11 +11,40 @@ function bad(field: string, problem: string): BadRequestException {
   return new BadRequestException(errorBody(400, `${field}: ${problem}`, [{ field, problem }]));
 }
 
+function forbidden(field: string, problem: string): ForbiddenException {
+  return new ForbiddenException(errorBody(403, `${field}: ${problem}`, [{ field, problem }]));
+}
+
+/**
+ * The customer group whose prices apply. A price is a commercial promise, so the group is never the
+ * caller's word: it is the group in the customer token (`Authorization: Bearer`); naming another one is
+ * 403. Without a token, admin keys (back office, trusted integrations) may price on behalf of a group;
+ * a channel key gets the prices for everyone, and naming a group is 403 rather than silently ignored,
+ * so a frontend that sends one learns that it must send the token instead.
+ */
+export function customerGroupFor(principal: Principal, requested: unknown): string | null {
+  const customer = principal.customer;
+  if (customer) {
+    if (requested != null && requested !== customer.group) throw forbidden('customerGroup', `is not the group of the logged-in customer (${customer.group}); leave it out`);
+    return customer.group;
+  }
+  if (requested == null) return null;
+  if (principal.role !== 'admin') throw forbidden('customerGroup', 'comes from the customer token: send it as "Authorization: Bearer <token>" (POST /v1/customers/login) and leave customerGroup out');
+  return requested as string;
+}
+
+/** The customer a quote is for: the token's customer when one is logged in (naming another is 403), else what the caller says. */
+export function customerIdFor(principal: Principal, requested: unknown): unknown {
+  const customer = principal.customer;
+  if (!customer) return requested;
+  if (requested != null && requested !== customer.id) throw forbidden('customerId', 'is not the logged-in customer; leave it out');
+  return customer.id;
+}
+
 /**
  * What a product detail is priced for, from the query (`currency`, default EUR; `channel`;
  * `customerGroup`). A channel key is priced for its own channel; an admin key sees prices that are not
- * channel-scoped unless it names a channel. Until the customers service exists the customer group comes
- * from the query; later it will come from the customer's token.
+ * channel-scoped unless it names a channel. The customer group follows customerGroupFor.
  */
 export function priceScopeFor(principal: Principal, query: Record<string, unknown> | undefined): PriceScope {
   const currency = query?.['currency'] ?? DEFAULT_CURRENCY;
@@ -23,11 +52,10 @@ export function priceScopeFor(principal: Principal, query: Record<string, unknow
   const code = currency.toUpperCase();
   const channel = query?.['channel'];
   if (channel !== undefined && (typeof channel !== 'string' || !CODE_PATTERN.test(channel))) throw bad('channel', 'must be lower-case letters, digits and dashes');
-  const customerGroup = query?.['customerGroup'];
-  if (customerGroup !== undefined && (typeof customerGroup !== 'string' || !CODE_PATTERN.test(customerGroup))) throw bad('customerGroup', 'must be lower-case letters, digits and dashes');
-  if (principal.role === 'channel') {
-    if (channel !== undefined && channel !== principal.channel) throw new ForbiddenException(`your key reads the ${principal.channel} channel only`);
-    return { currency: code, channel: principal.channel ?? null, customerGroup: (customerGroup as string | undefined) ?? null };
-  }
-  return { currency: code, channel: (channel as string | undefined) ?? null, customerGroup: (customerGroup as string | undefined) ?? null };
+  const requestedGroup = query?.['customerGroup'];
+  if (requestedGroup !== undefined && (typeof requestedGroup !== 'string' || !CODE_PATTERN.test(requestedGroup))) throw bad('customerGroup', 'must be lower-case letters, digits and dashes');
+  if (principal.role === 'channel' && channel !== undefined && channel !== principal.channel) throw new ForbiddenException(`your key reads the ${principal.channel} channel only`);
+  const customerGroup = customerGroupFor(principal, requestedGroup);
+  if (principal.role === 'channel') return { currency: code, channel: principal.channel ?? null, customerGroup };
+  return { currency: code, channel: (channel as string | undefined) ?? null, customerGroup };
 }

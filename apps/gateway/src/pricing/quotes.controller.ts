@@ -5,6 +5,7 @@ import { RemoteError, ServiceClient } from '@omnibus/service-kit';
 import { Principal } from '../auth/api-keys';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { errorBody } from '../http/http-errors';
+import { customerGroupFor, customerIdFor } from './price-scope';
 import { SERVICE_CLIENT } from '../tokens';
 
 @ApiTags('pricing')
@@ -25,19 +26,24 @@ export class QuotesController {
   @ApiOperation({
     summary: 'Price a cart',
     description:
-      'Unit price, discounts and totals per line, and an explanation: which price each line got, which promotions applied and why the others did not, which coupons were accepted. Coupons are only evaluated here; redeem a use with POST /v1/coupons/{code}/redemptions. A channel key quotes for its channel (admin keys may name one in `channel`); the same cart gets the same quote in every channel unless a price or promotion is channel-scoped. `explain: false` keeps only coupons and applied promotions in the explanation (smaller, faster). Until the customers service exists, `customerGroup` is taken from the body.',
+      'Unit price, discounts and totals per line, and an explanation: which price each line got, which promotions applied and why the others did not, which coupons were accepted. Coupons are only evaluated here; redeem a use with POST /v1/coupons/{code}/redemptions. A channel key quotes for its channel (admin keys may name one in `channel`); the same cart gets the same quote in every channel unless a price or promotion is channel-scoped. `explain: false` keeps only coupons and applied promotions in the explanation (smaller, faster). With a customer token (`Authorization: Bearer`) the quote is for that customer and their group (`customerId` / `customerGroup` naming others are 403); without one a channel key gets the prices for everyone (naming `customerGroup` is 403), and an admin key may quote on behalf of a `customerGroup`.',
   })
   @ApiResponse({ status: 400, description: 'a field is wrong; `details` names it' })
-  @ApiResponse({ status: 403, description: 'a channel key named another channel' })
+  @ApiResponse({ status: 403, description: 'a channel key named another channel, or a customer group that is not its customer token\'s' })
   async calculate(@Body() body: Record<string, unknown>, @CurrentPrincipal() principal: Principal): Promise<Quote> {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new BadRequestException(errorBody(400, 'the body must be a JSON object', [{ field: 'body', problem: 'must be a JSON object' }]));
     }
-    let request = body;
-    if (principal.role === 'channel') {
-      if (body['channel'] !== undefined && body['channel'] !== principal.channel) throw new ForbiddenException(`your key quotes for the ${principal.channel} channel only`);
-      request = { ...body, channel: principal.channel };
-    }
+    if (principal.role === 'channel' && body['channel'] !== undefined && body['channel'] !== principal.channel) throw new ForbiddenException(`your key quotes for the ${principal.channel} channel only`);
+    // Who the customer is, and so which group's prices apply, comes from the customer token (price-scope.ts).
+    const customerGroup = customerGroupFor(principal, body['customerGroup']);
+    const customerId = customerIdFor(principal, body['customerId']);
+    const request = {
+      ...body,
+      ...(principal.role === 'channel' ? { channel: principal.channel } : {}),
+      ...(customerGroup !== null ? { customerGroup } : {}),
+      ...(customerId !== undefined ? { customerId } : {}),
+    };
     try {
       return await this.services.request<Quote>(PricingSubjects.calculateQuote, request);
     } catch (err) {

@@ -145,15 +145,17 @@ describe('product details', () => {
     expect((await read(p)).price.variants[0].amount).toBe(100);
   });
 
-  it('builds one detail per view: channel, locations, currency and customer group', async () => {
+  it('builds one detail per view: channel, locations, currency and the customer group of the token', async () => {
     const { read } = setup();
     const p = product();
-    expect((await read(p, web, { customerGroup: 'gold' })).price).toMatchObject({ customerGroup: 'gold', variants: [{ amount: 80 }, { amount: 160 }] });
+    const gold: Principal = { ...web, customer: { id: 'cus_00mwsl5gj03jvyx6t27vbl', group: 'gold' } };
+    expect((await read(p, gold)).price).toMatchObject({ customerGroup: 'gold', variants: [{ amount: 80 }, { amount: 160 }] });
     expect((await read(p, web)).price).toMatchObject({ customerGroup: null, variants: [{ amount: 100 }, { amount: 200 }] });
     expect((await read(p, web, { locations: 'true' })).availability.variants[0]).toEqual({ sku: 'A', available: 3, locations: [] });
     expect((await read(p, web)).availability.variants[0]).toEqual({ sku: 'A', available: 3 });
     expect((await read(p, { role: 'admin' })).availability.channel).toBeNull();
     expect((await read(p, web, { currency: 'usd' })).price.currency).toBe('USD');
+    await expect(async () => read(p, web, { customerGroup: 'gold' })).rejects.toThrow(/customer token/);
   });
 
   it('keeps at most DETAIL_CACHE_SIZE details, and none when it is 0', async () => {

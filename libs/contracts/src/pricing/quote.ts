@@ -47,7 +47,7 @@ export class CalculateQuoteRequest {
   @Matches(CUSTOMER_ID_PATTERN, { message: 'customerId must be 1-64 letters, digits, "_", ".", ":" or "-"' })
   customerId?: string;
 
-  /** Until the customers service exists the caller states it; later it comes from the customer's token. */
+  /** Whose group prices apply. The gateway sets it from the customer token; only admin keys may name one (docs/pricing.md). */
   @IsOptional()
   @Matches(CODE_PATTERN, { message: 'customerGroup must be lower-case letters, digits and dashes' })
   customerGroup?: string;
