@@ -65,7 +65,8 @@ export class AppProcess {
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     const child = this.child;
     if (!child || !this.running) return child?.exitCode ?? null;
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    // 'close', not 'exit': only then has all of its output been read (its last log lines included).
+    const exited = new Promise<number | null>((r) => child.once('close', (code) => r(code)));
     child.kill(signal);
     const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
     const code = await exited;
