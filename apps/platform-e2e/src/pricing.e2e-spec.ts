@@ -149,7 +149,7 @@ describe('pricing through the gateway (real NATS and PostgreSQL)', () => {
 
   it("prices a logged-in customer for the group in their token, and never an anonymous caller for a group it names", async () => {
     const list = await createList({});
-    const product = await p.admin.post('/v1/products', productBody());
+    const product = await p.admin.post('/v1/products', productBody({ channels: ['web', 'app', 'pos'] }));
     const sku = product.body.variants[0].sku;
     const path = `/v1/products/${product.body.id}`;
     await createPrice({ priceListId: list.id, sku, amount: 1000 });
@@ -178,7 +178,7 @@ describe('pricing through the gateway (real NATS and PostgreSQL)', () => {
     expect((await p.web.get(path)).body.price).toMatchObject({ customerGroup: null, variants: [{ sku, amount: 1000 }, { amount: null }] });
     for (const refused of [
       await p.web.post('/v1/quotes', { currency: 'EUR', lines: [{ sku, quantity: 1 }], customerGroup: 'gold' }),
-      await pos.post('/v1/quotes', { currency: 'EUR', lines: [{ sku, quantity: 1 }], customerGroup: 'gold' }),
+      await p.admin.as('dev-app').post('/v1/quotes', { currency: 'EUR', lines: [{ sku, quantity: 1 }], customerGroup: 'gold' }),
       await p.web.get(`${path}?customerGroup=gold`),
     ]) {
       expect(refused.status).toBe(403);
@@ -189,9 +189,12 @@ describe('pricing through the gateway (real NATS and PostgreSQL)', () => {
     const retailWeb = p.web.withHeaders({ authorization: `Bearer ${retail.token}` });
     expect(await quote(retailWeb, { lines: [{ sku, quantity: 1 }] })).toMatchObject({ customerGroup: 'retail', lines: [{ unitPrice: 1000 }] });
     expect((await retailWeb.get(path)).body.price).toMatchObject({ customerGroup: 'retail', variants: [{ amount: 1000 }, { amount: null }] });
-    // Back office (admin key) may price on behalf of a group.
+    // Back office (admin key) and staff channels (the POS, as when it orders for a named customer) may price on behalf of a group.
     expect(await unitPrice(p.admin, sku, 1, { customerGroup: 'gold' })).toBe(800);
     expect((await p.admin.get(`${path}?customerGroup=gold`)).body.price.variants[0].amount).toBe(800);
+    expect(await unitPrice(pos, sku, 1, { customerGroup: 'gold' })).toBe(800);
+    expect((await pos.get(`${path}?customerGroup=gold`)).body.price).toMatchObject({ channel: 'pos', customerGroup: 'gold', variants: [{ amount: 800 }, { amount: null }] });
+    expect((await pos.get(path)).body.price.variants[0].amount).toBe(1000);
 
     // The quote is for the token's customer: per-customer coupon limits count their uses.
     const code = unique('mine');

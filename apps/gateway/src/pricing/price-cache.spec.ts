@@ -10,6 +10,7 @@ import { priceScopeFor } from './price-scope';
 
 const product = { id: 'prd_1', variants: [{ sku: 'A' }, { sku: 'B' }] } as unknown as Product;
 const scope = { currency: 'EUR', channel: 'web', customerGroup: null };
+const STAFF = ['pos', 'pos-*'];
 
 /** Pricing as the cache sees it: answers the test sets, counting requests. */
 function setup(config: Partial<GatewayConfig> = {}) {
@@ -79,24 +80,24 @@ describe('price block of product details', () => {
 
 describe('price scope of product details', () => {
   it('prices a channel key for its channel, an admin key for no channel unless asked', () => {
-    expect(priceScopeFor({ role: 'channel', channel: 'pos' }, {})).toEqual({ currency: 'EUR', channel: 'pos', customerGroup: null });
-    expect(priceScopeFor({ role: 'admin' }, { currency: 'USD' })).toEqual({ currency: 'USD', channel: null, customerGroup: null });
-    expect(priceScopeFor({ role: 'admin' }, { channel: 'pos', customerGroup: 'gold' })).toEqual({ currency: 'EUR', channel: 'pos', customerGroup: 'gold' });
+    expect(priceScopeFor({ role: 'channel', channel: 'pos' }, {}, STAFF)).toEqual({ currency: 'EUR', channel: 'pos', customerGroup: null });
+    expect(priceScopeFor({ role: 'admin' }, { currency: 'USD' }, STAFF)).toEqual({ currency: 'USD', channel: null, customerGroup: null });
+    expect(priceScopeFor({ role: 'admin' }, { channel: 'pos', customerGroup: 'gold' }, STAFF)).toEqual({ currency: 'EUR', channel: 'pos', customerGroup: 'gold' });
   });
 
   it('refuses a bad currency or group naming the field, and another channel', () => {
-    expect(() => priceScopeFor({ role: 'admin' }, { currency: 'euro' })).toThrow(/currency/);
-    expect(() => priceScopeFor({ role: 'admin' }, { customerGroup: 'Gold Members' })).toThrow(/customerGroup/);
-    expect(() => priceScopeFor({ role: 'channel', channel: 'web' }, { channel: 'pos' })).toThrow(/web channel only/);
+    expect(() => priceScopeFor({ role: 'admin' }, { currency: 'euro' }, STAFF)).toThrow(/currency/);
+    expect(() => priceScopeFor({ role: 'admin' }, { customerGroup: 'Gold Members' }, STAFF)).toThrow(/customerGroup/);
+    expect(() => priceScopeFor({ role: 'channel', channel: 'web' }, { channel: 'pos' }, STAFF)).toThrow(/web channel only/);
   });
 
   it("takes the customer group from the customer token, never from a channel key's query", () => {
     const customer = { id: 'cus_00mwsl5gj03jvyx6t27vbl', group: 'gold' };
-    expect(priceScopeFor({ role: 'channel', channel: 'web', customer }, {})).toEqual({ currency: 'EUR', channel: 'web', customerGroup: 'gold' });
-    expect(priceScopeFor({ role: 'channel', channel: 'web', customer }, { customerGroup: 'gold' }).customerGroup).toBe('gold');
+    expect(priceScopeFor({ role: 'channel', channel: 'web', customer }, {}, STAFF)).toEqual({ currency: 'EUR', channel: 'web', customerGroup: 'gold' });
+    expect(priceScopeFor({ role: 'channel', channel: 'web', customer }, { customerGroup: 'gold' }, STAFF).customerGroup).toBe('gold');
     const forbidden = (principal: Principal, query: Record<string, unknown>) => {
       try {
-        priceScopeFor(principal, query);
+        priceScopeFor(principal, query, STAFF);
       } catch (err) {
         return err instanceof ForbiddenException ? (err.getResponse() as { details: unknown }).details : err;
       }
@@ -105,5 +106,8 @@ describe('price scope of product details', () => {
     expect(forbidden({ role: 'channel', channel: 'web', customer }, { customerGroup: 'vip' })).toEqual([{ field: 'customerGroup', problem: expect.stringContaining('not the group of the logged-in customer') }]);
     expect(forbidden({ role: 'channel', channel: 'web' }, { customerGroup: 'gold' })).toEqual([{ field: 'customerGroup', problem: expect.stringContaining('customer token') }]);
     expect(forbidden({ role: 'admin', customer }, { customerGroup: 'vip' })).toEqual([{ field: 'customerGroup', problem: expect.stringContaining('not the group') }]);
+    // Staff channels (POS, phone…) price on behalf of a named group, as they order for a named customer.
+    expect(priceScopeFor({ role: 'channel', channel: 'pos-berlin' }, { customerGroup: 'gold' }, STAFF).customerGroup).toBe('gold');
+    expect(forbidden({ role: 'channel', channel: 'pos-berlin', customer }, { customerGroup: 'vip' })).toEqual([{ field: 'customerGroup', problem: expect.stringContaining('not the group') }]);
   });
 });

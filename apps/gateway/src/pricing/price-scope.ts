@@ -3,6 +3,7 @@ import { CODE_PATTERN } from '@omnibus/contracts';
 import { isISO4217CurrencyCode } from 'class-validator';
 import { Principal } from '../auth/api-keys';
 import { errorBody } from '../http/http-errors';
+import { isStaffChannel } from '../orders/order-caller';
 import { PriceScope } from './price-cache';
 
 export const DEFAULT_CURRENCY = 'EUR';
@@ -17,19 +18,21 @@ function forbidden(field: string, problem: string): ForbiddenException {
 
 /**
  * The customer group whose prices apply. A price is a commercial promise, so the group is never the
- * caller's word: it is the group in the customer token (`Authorization: Bearer`); naming another one is
- * 403. Without a token, admin keys (back office, trusted integrations) may price on behalf of a group;
- * a channel key gets the prices for everyone, and naming a group is 403 rather than silently ignored,
- * so a frontend that sends one learns that it must send the token instead.
+ * word of a self-service caller: it is the group in the customer token (`Authorization: Bearer`), and
+ * naming another one is 403. Without a token, admin keys and the keys of staff channels
+ * (`STAFF_CHANNELS`: POS, marketplace, phone, which also order for a named customer) may price on
+ * behalf of a group; any other channel key gets the prices for everyone, and naming a group is 403
+ * rather than silently ignored, so a frontend that sends one learns that it must send the token.
  */
-export function customerGroupFor(principal: Principal, requested: unknown): string | null {
+export function customerGroupFor(principal: Principal, requested: unknown, staffChannels: string[]): string | null {
   const customer = principal.customer;
   if (customer) {
     if (requested != null && requested !== customer.group) throw forbidden('customerGroup', `is not the group of the logged-in customer (${customer.group}); leave it out`);
     return customer.group;
   }
   if (requested == null) return null;
-  if (principal.role !== 'admin') throw forbidden('customerGroup', 'comes from the customer token: send it as "Authorization: Bearer <token>" (POST /v1/customers/login) and leave customerGroup out');
+  const onBehalf = principal.role === 'admin' || (principal.channel !== undefined && isStaffChannel(principal.channel, staffChannels));
+  if (!onBehalf) throw forbidden('customerGroup', 'comes from the customer token: send it as "Authorization: Bearer <token>" (POST /v1/customers/login) and leave customerGroup out');
   return requested as string;
 }
 
@@ -46,7 +49,7 @@ export function customerIdFor(principal: Principal, requested: unknown): unknown
  * `customerGroup`). A channel key is priced for its own channel; an admin key sees prices that are not
  * channel-scoped unless it names a channel. The customer group follows customerGroupFor.
  */
-export function priceScopeFor(principal: Principal, query: Record<string, unknown> | undefined): PriceScope {
+export function priceScopeFor(principal: Principal, query: Record<string, unknown> | undefined, staffChannels: string[]): PriceScope {
   const currency = query?.['currency'] ?? DEFAULT_CURRENCY;
   if (typeof currency !== 'string' || !isISO4217CurrencyCode(currency)) throw bad('currency', 'must be an ISO 4217 currency code, e.g. EUR');
   const code = currency.toUpperCase();
@@ -55,7 +58,7 @@ export function priceScopeFor(principal: Principal, query: Record<string, unknow
   const requestedGroup = query?.['customerGroup'];
   if (requestedGroup !== undefined && (typeof requestedGroup !== 'string' || !CODE_PATTERN.test(requestedGroup))) throw bad('customerGroup', 'must be lower-case letters, digits and dashes');
   if (principal.role === 'channel' && channel !== undefined && channel !== principal.channel) throw new ForbiddenException(`your key reads the ${principal.channel} channel only`);
-  const customerGroup = customerGroupFor(principal, requestedGroup);
+  const customerGroup = customerGroupFor(principal, requestedGroup, staffChannels);
   if (principal.role === 'channel') return { currency: code, channel: principal.channel ?? null, customerGroup };
   return { currency: code, channel: (channel as string | undefined) ?? null, customerGroup };
 }

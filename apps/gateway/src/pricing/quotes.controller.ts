@@ -6,14 +6,18 @@ import { Principal } from '../auth/api-keys';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { errorBody } from '../http/http-errors';
 import { customerGroupFor, customerIdFor } from './price-scope';
-import { SERVICE_CLIENT } from '../tokens';
+import { GatewayConfig } from '../config';
+import { GATEWAY_CONFIG, SERVICE_CLIENT } from '../tokens';
 
 @ApiTags('pricing')
 @ApiSecurity('api-key')
 @ApiResponse({ status: 401, description: 'no or unknown API key' })
 @Controller('v1/quotes')
 export class QuotesController {
-  constructor(@Inject(SERVICE_CLIENT) private readonly services: ServiceClient) {}
+  constructor(
+    @Inject(SERVICE_CLIENT) private readonly services: ServiceClient,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
 
   /**
    * The body is validated once, by pricing, against the same contract class (its errors come back as
@@ -26,7 +30,7 @@ export class QuotesController {
   @ApiOperation({
     summary: 'Price a cart',
     description:
-      'Unit price, discounts and totals per line, and an explanation: which price each line got, which promotions applied and why the others did not, which coupons were accepted. Coupons are only evaluated here; redeem a use with POST /v1/coupons/{code}/redemptions. A channel key quotes for its channel (admin keys may name one in `channel`); the same cart gets the same quote in every channel unless a price or promotion is channel-scoped. `explain: false` keeps only coupons and applied promotions in the explanation (smaller, faster). With a customer token (`Authorization: Bearer`) the quote is for that customer and their group (`customerId` / `customerGroup` naming others are 403); without one a channel key gets the prices for everyone (naming `customerGroup` is 403), and an admin key may quote on behalf of a `customerGroup`.',
+      'Unit price, discounts and totals per line, and an explanation: which price each line got, which promotions applied and why the others did not, which coupons were accepted. Coupons are only evaluated here; redeem a use with POST /v1/coupons/{code}/redemptions. A channel key quotes for its channel (admin keys may name one in `channel`); the same cart gets the same quote in every channel unless a price or promotion is channel-scoped. `explain: false` keeps only coupons and applied promotions in the explanation (smaller, faster). With a customer token (`Authorization: Bearer`) the quote is for that customer and their group (`customerId` / `customerGroup` naming others are 403); without one, admin keys and staff channel keys (`STAFF_CHANNELS`: POS, marketplace, phone) may quote on behalf of a `customerGroup`, and any other channel key gets the prices for everyone (naming `customerGroup` is 403).',
   })
   @ApiResponse({ status: 400, description: 'a field is wrong; `details` names it' })
   @ApiResponse({ status: 403, description: 'a channel key named another channel, or a customer group that is not its customer token\'s' })
@@ -36,7 +40,7 @@ export class QuotesController {
     }
     if (principal.role === 'channel' && body['channel'] !== undefined && body['channel'] !== principal.channel) throw new ForbiddenException(`your key quotes for the ${principal.channel} channel only`);
     // Who the customer is, and so which group's prices apply, comes from the customer token (price-scope.ts).
-    const customerGroup = customerGroupFor(principal, body['customerGroup']);
+    const customerGroup = customerGroupFor(principal, body['customerGroup'], this.config.STAFF_CHANNELS);
     const customerId = customerIdFor(principal, body['customerId']);
     const request = {
       ...body,

@@ -62,6 +62,7 @@ function setup(config: Partial<GatewayConfig> = {}) {
     AVAILABILITY_CACHE_TTL_MS: 60_000,
     AVAILABILITY_TIMEOUT_MS: 1000,
     DETAIL_CACHE_SIZE: 100,
+    STAFF_CHANNELS: ['pos', 'pos-*'],
     ...config,
   } as GatewayConfig;
   const logger = pino({ level: 'silent' });

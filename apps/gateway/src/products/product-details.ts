@@ -29,8 +29,8 @@ interface Rendered {
 }
 
 /** Who sees what, from the key, the customer token and the query (`locations`, `currency`, `channel`, `customerGroup`). */
-function viewOf(principal: Principal, query: Record<string, unknown> | undefined): View {
-  const priceScope = priceScopeFor(principal, query);
+function viewOf(principal: Principal, query: Record<string, unknown> | undefined, staffChannels: string[]): View {
+  const priceScope = priceScopeFor(principal, query, staffChannels);
   const admin = principal.role === 'admin';
   const availabilityChannel = admin ? null : (principal.channel ?? null);
   const withLocations = admin || query?.['locations'] === 'true';
@@ -57,7 +57,7 @@ export class ProductDetails {
 
   /** The detail of a product the caller may see; 400/403 for a bad or forbidden query. */
   render(product: Product, principal: Principal, query: Record<string, unknown> | undefined): Buffer | Promise<Buffer> {
-    const view = viewOf(principal, query);
+    const view = viewOf(principal, query, this.config.STAFF_CHANNELS);
     const key = `${product.id}\u0000${view.key}`;
     const hit = this.rendered.get(key);
     if (

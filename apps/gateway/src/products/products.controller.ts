@@ -27,7 +27,7 @@ export function versionFromIfMatch(header: string | undefined): number | undefin
 }
 
 const DETAIL =
-  'the product with its `availability` block for your channel (null when the inventory did not answer in time; per location for admin keys or with `?locations=true`) and its `price` block: each variant\'s unit price for your channel, in `?currency=` (default EUR), for the customer group of the customer token (admin keys may name `?customerGroup=`); null when pricing did not answer in time';
+  'the product with its `availability` block for your channel (null when the inventory did not answer in time; per location for admin keys or with `?locations=true`) and its `price` block: each variant\'s unit price for your channel, in `?currency=` (default EUR), for the customer group of the customer token (admin and staff channel keys may name `?customerGroup=`); null when pricing did not answer in time';
 
 function etag(product: Product): string {
   return `"${product.version}"`;
