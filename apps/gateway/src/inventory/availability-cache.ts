@@ -96,15 +96,6 @@ export class AvailabilityCache implements OnModuleInit, OnModuleDestroy {
     for (const s of this.subscriptions) s.unsubscribe();
   }
 
-  /** The product's availability for the caller; null when the inventory does not answer in time. */
-  async forProduct(product: Product, principal: Principal, withLocations: boolean): Promise<ProductAvailability | null> {
-    const channel = principal.role === 'channel' ? (principal.channel ?? null) : null;
-    const skus = product.variants.map((v) => v.sku);
-    const items = skus.length ? await this.get(skus, channel) : [];
-    if (!items) return null;
-    return productAvailability(product, channel, items.map((i) => forPrincipal(i, principal)), withLocations || principal.role === 'admin');
-  }
-
   /** Availability of each SKU for `channel` (null = every active location), from the cache or one request. */
   async get(skus: string[], channel: string | null): Promise<SkuAvailability[] | null> {
     const now = Date.now();

@@ -30,7 +30,7 @@ function setup(config: Partial<GatewayConfig> = {}) {
     },
   } as unknown as ServiceClient;
   const cache = new PriceCache({} as NatsConnection, services, { PRICE_CACHE_SIZE: 100, PRICE_CACHE_TTL_MS: 60_000, PRICE_TIMEOUT_MS: 1000, ...config } as GatewayConfig, pino({ level: 'silent' }));
-  const amountsOf = async () => (await cache.forProduct(product, scope))?.variants.map((v) => v.amount) ?? null;
+  const amountsOf = async () => (await cache.get(product.variants.map((v) => v.sku), scope))?.map((p) => p.amount) ?? null;
   return { amounts, state, cache, amountsOf };
 }
 

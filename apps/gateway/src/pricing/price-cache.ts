@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { EventEnvelope, PriceChangedEventData, PricingEvents, PricingSubjects, Product, ProductPrice, ResolvedPrice, ResolvedPrices } from '@omnibus/contracts';
+import { EventEnvelope, PriceChangedEventData, PricingEvents, PricingSubjects, ProductPrice, ResolvedPrice, ResolvedPrices } from '@omnibus/contracts';
 import { LOGGER, NATS_CONNECTION, RemoteError, ServiceClient } from '@omnibus/service-kit';
 import { NatsConnection, Subscription } from 'nats';
 import type { Logger } from 'pino';
@@ -83,13 +83,6 @@ export class PriceCache implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy() {
     for (const s of this.subscriptions) s.unsubscribe();
-  }
-
-  /** The `price` block of a product detail; null when pricing does not answer in time. */
-  async forProduct(product: Product, scope: PriceScope): Promise<ProductPrice | null> {
-    const skus = product.variants.map((v) => v.sku);
-    const prices = skus.length ? await this.get(skus, scope) : [];
-    return prices && priceBlock(scope, prices);
   }
 
   /** Each SKU's resolved price, from the cache or one batched request; null when pricing is unavailable. */
