@@ -166,14 +166,16 @@ async function createDatabase(adminUrl, name) {
 /**
  * Starts nats-server, a fresh database per service in `services`, the services (together), then the
  * gateway. `env` gives extra environment per app. Returns the gateway URL, the processes, a pg pool
- * per service database and the run id (unique names for what the bench creates).
+ * per service database, the run id (unique names for what the bench creates) and nats-server's
+ * monitoring URL (`/varz` counts messages).
  */
 export async function startPlatform(services, env = {}) {
   await buildIfMissing([...services, 'gateway']);
   const storeDir = mkdtempSync(join(os.tmpdir(), 'omnibus-bench-nats-'));
   cleanups.push(() => rmSync(storeDir, { recursive: true, force: true }));
   const natsPort = await freePort();
-  const nats = start('nats-server', findNatsServer(), ['-js', '-a', '127.0.0.1', '-p', String(natsPort), '-sd', storeDir]);
+  const monitorPort = await freePort();
+  const nats = start('nats-server', findNatsServer(), ['-js', '-a', '127.0.0.1', '-p', String(natsPort), '-m', String(monitorPort), '-sd', storeDir]);
   await waitFor(nats, `nats-server listened on port ${natsPort}`, () => tcpOpen(natsPort));
 
   const base = new URL(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres');
@@ -209,7 +211,7 @@ export async function startPlatform(services, env = {}) {
     const pool = databases[service];
     cleanups.push(() => pool.end());
   }
-  return { url: `http://127.0.0.1:${ports.gateway}`, processes, databases, run };
+  return { url: `http://127.0.0.1:${ports.gateway}`, processes, databases, run, natsMonitorUrl: `http://127.0.0.1:${monitorPort}` };
 }
 
 /** One request to the gateway; the body parsed. */

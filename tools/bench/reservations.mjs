@@ -1,22 +1,11 @@
 #!/usr/bin/env node
 // npm run bench:reservations: POST /v1/reservations through the gateway, across many SKUs and on one
 // hot SKU, then checks that the stock figures add up. See docs/performance.md.
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, connect as tcpConnect } from 'node:net';
-import os from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
-import pg from 'pg';
+import { api, cleanup, cpuMeter, fmt, log, machineFacts, measureBare, ms, parseIntOptions, postgresPids, runAutocannon, sleep, startPlatform, waitFor } from './platform.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const WARMUP_SECONDS = 3;
-const READY_TIMEOUT_MS = 60_000;
 const TARGET_RPS = 1500;
 const CHANNEL_KEYS = ['dev-web', 'dev-app', 'dev-marketplace', 'dev-b2b'];
-const APPS = ['catalog', 'inventory', 'gateway'];
 
 const HELP = `Usage: npm run bench:reservations -- [options]
        node tools/bench/reservations.mjs [options]
@@ -53,229 +42,27 @@ figures did not add up.
 `;
 
 function parseOptions(argv) {
-  const opts = { duration: process.env.BENCH_DURATION ?? '20', connections: process.env.BENCH_CONNECTIONS ?? '50', skus: process.env.BENCH_SKUS ?? '2000' };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--help' || arg === '-h') return { help: true };
-    const match = /^--([a-z]+)(?:=(.*))?$/.exec(arg);
-    if (!match || !(match[1] in opts)) throw new Error(`unknown option "${arg}" (see --help)`);
-    const value = match[2] ?? argv[++i];
-    if (value === undefined) throw new Error(`--${match[1]} needs a value`);
-    opts[match[1]] = value;
-  }
-  const int = (name, min, max) => {
-    const n = Number(opts[name]);
-    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer from ${min} to ${max} (got "${opts[name]}")`);
-    return n;
-  };
-  return { duration: int('duration', 1, 3600), connections: int('connections', 1, 10_000), skus: int('skus', 2, 200_000) };
+  const defaults = { duration: process.env.BENCH_DURATION ?? '20', connections: process.env.BENCH_CONNECTIONS ?? '50', skus: process.env.BENCH_SKUS ?? '2000' };
+  return parseIntOptions(argv, defaults, { duration: [1, 3600], connections: [1, 10_000], skus: [2, 200_000] });
 }
 
 // ---------------------------------------------------------------------------------------------
-// Processes we start, and stopping them whatever happens
+// Platform: catalog, inventory and gateway, with counters of the work behind each reservation
 
-const children = new Set();
-const cleanups = [];
-let cleaningUp;
-let currentRun;
-let interrupted = false;
-
-const log = (message) => process.stderr.write(`[bench] ${message}\n`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function start(name, command, args, env = {}) {
-  if (interrupted) throw new Error('interrupted');
-  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.label = name;
-  child.output = '';
-  const keep = (chunk) => (child.output = (child.output + chunk.toString()).slice(-4000));
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  child.exited = new Promise((done) => child.on('exit', (code, signal) => done({ code, signal })));
-  child.on('error', (err) => keep(`\n${err.message}\n`));
-  children.add(child);
-  void child.exited.then(() => children.delete(child));
-  return child;
-}
-
-async function stop(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
-  await child.exited;
-  clearTimeout(timer);
-}
-
-function cleanup() {
-  cleaningUp ??= (async () => {
-    const all = [...children];
-    await Promise.all(all.filter((c) => c.label !== 'nats-server').map(stop));
-    await Promise.all(all.filter((c) => c.label === 'nats-server').map(stop));
-    while (cleanups.length) {
-      try {
-        await cleanups.pop()();
-      } catch (err) {
-        log(`cleanup: ${err.message}`);
-      }
-    }
-  })();
-  return cleaningUp;
-}
-
-process.on('exit', () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    interrupted = true;
-    log(`${signal}: stopping everything this run started…`);
-    currentRun?.stop?.();
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Platform
-
-const nodeArgs = () => (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-function tcpOpen(port) {
-  return new Promise((done) => {
-    const socket = tcpConnect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      done(true);
-    });
-    socket.once('error', () => done(false));
-  });
-}
-
-async function waitFor(child, what, check) {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child && (child.exitCode !== null || child.signalCode !== null)) throw new Error(`${child.label} exited (code ${child.exitCode ?? child.signalCode}) before ${what}; its last output:\n${child.output}`);
-    if (await check().catch(() => false)) return;
-    await sleep(200);
-  }
-  throw new Error(`${what}: not within ${READY_TIMEOUT_MS / 1000} s${child ? `; last output of ${child.label}:\n${child.output}` : ''}`);
-}
-
-const waitReady = (child, port) =>
-  waitFor(child, `${child.label} was ready`, async () => {
-    const res = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(3000) });
-    await res.arrayBuffer();
-    return res.status === 200;
-  });
-
-function findNatsServer() {
-  if (process.env.NATS_SERVER_BIN) return process.env.NATS_SERVER_BIN;
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) if (dir && existsSync(join(dir, 'nats-server'))) return join(dir, 'nats-server');
-  if (existsSync('/usr/sbin/nats-server')) return '/usr/sbin/nats-server';
-  throw new Error('nats-server not found: put it on PATH or set NATS_SERVER_BIN');
-}
-
-async function buildIfMissing() {
-  const missing = APPS.filter((app) => !existsSync(join(ROOT, 'dist/apps', app, 'main.js')));
-  if (!missing.length) return;
-  log(`dist/apps/{${missing.join(',')}}/main.js missing: building ${APPS.join(', ')}…`);
-  const build = spawn('npx', ['nx', 'run-many', '-t', 'build', `--projects=${APPS.join(',')}`], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false' } });
-  children.add(build);
-  const code = await new Promise((done) => build.on('exit', (c) => done(c)));
-  children.delete(build);
-  if (code !== 0) throw new Error(`the build failed (exit code ${code})`);
-}
-
-async function createDatabase(adminUrl, name) {
-  const admin = new pg.Client({ connectionString: adminUrl.toString(), connectionTimeoutMillis: 5000 });
-  try {
-    await admin.connect();
-    await admin.query(`create database "${name}"`);
-  } catch (err) {
-    throw new Error(`could not create database ${name} on ${adminUrl.host}: ${err.message}`);
-  } finally {
-    await admin.end().catch(() => undefined);
-  }
-  cleanups.push(async () => {
-    const client = new pg.Client({ connectionString: adminUrl.toString(), connectionTimeoutMillis: 5000 });
-    await client.connect();
-    try {
-      await client.query(`drop database if exists "${name}" with (force)`);
-    } finally {
-      await client.end();
-    }
-  });
-}
-
-async function startPlatform() {
-  await buildIfMissing();
-  const storeDir = mkdtempSync(join(os.tmpdir(), 'omnibus-bench-nats-'));
-  cleanups.push(() => rmSync(storeDir, { recursive: true, force: true }));
-  const natsPort = await freePort();
-  const monitorPort = await freePort();
-  const nats = start('nats-server', findNatsServer(), ['-js', '-a', '127.0.0.1', '-p', String(natsPort), '-m', String(monitorPort), '-sd', storeDir]);
-  await waitFor(nats, `nats-server listened on port ${natsPort}`, () => tcpOpen(natsPort));
-
-  const base = new URL(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres');
-  const adminUrl = new URL(base);
-  adminUrl.pathname = '/postgres';
-  const run = randomBytes(4).toString('hex');
-  const dbUrls = {};
-  for (const service of ['catalog', 'inventory']) {
-    const name = `omnibus_bench_${service}_${run}`;
-    await createDatabase(adminUrl, name);
-    const url = new URL(base);
-    url.pathname = `/${name}`;
-    dbUrls[service] = url.toString();
-  }
-  log(`platform: nats-server on ${natsPort}, databases omnibus_bench_{catalog,inventory}_${run}`);
-
-  const common = { NATS_URL: `nats://127.0.0.1:${natsPort}`, LOG_LEVEL: 'warn', NODE_ENV: 'development' };
-  const ports = { catalog: await freePort(), inventory: await freePort(), gateway: await freePort() };
-  const processes = {
-    catalog: start('catalog', process.execPath, [...nodeArgs(), 'dist/apps/catalog/main.js'], { ...common, PORT: String(ports.catalog), DATABASE_URL: dbUrls.catalog }),
-    inventory: start('inventory', process.execPath, [...nodeArgs(), 'dist/apps/inventory/main.js'], { ...common, PORT: String(ports.inventory), DATABASE_URL: dbUrls.inventory }),
-  };
-  await Promise.all([waitReady(processes.catalog, ports.catalog), waitReady(processes.inventory, ports.inventory)]);
-  processes.gateway = start('gateway', process.execPath, [...nodeArgs(), 'dist/apps/gateway/main.js'], { ...common, PORT: String(ports.gateway) });
-  await waitReady(processes.gateway, ports.gateway);
-  processes['nats-server'] = nats;
-  log(`platform: catalog on ${ports.catalog}, inventory on ${ports.inventory}, gateway on ${ports.gateway}: ready`);
-  const inventoryDb = new pg.Pool({ connectionString: dbUrls.inventory, max: 2 });
-  cleanups.push(() => inventoryDb.end());
-  /** NATS messages so far, and transactions and rows written in the inventory database: the work behind each reservation. */
+async function startBenchPlatform() {
+  const platform = await startPlatform(['catalog', 'inventory']);
+  const inventoryDb = platform.databases.inventory;
+  /** NATS messages so far, and transactions and rows written in the inventory database. */
   const counters = async () => {
-    const varz = await fetch(`http://127.0.0.1:${monitorPort}/varz`, { signal: AbortSignal.timeout(3000) }).then((r) => r.json());
+    const varz = await fetch(`${platform.natsMonitorUrl}/varz`, { signal: AbortSignal.timeout(3000) }).then((r) => r.json());
     const { rows } = await inventoryDb.query('select xact_commit + xact_rollback as xacts, tup_inserted + tup_updated + tup_deleted as writes from pg_stat_database where datname = current_database()');
     return { natsMsgs: varz.in_msgs, dbXacts: Number(rows[0].xacts), dbWrites: Number(rows[0].writes) };
   };
-  return { url: `http://127.0.0.1:${ports.gateway}`, processes, inventoryDb, run, counters };
+  return { ...platform, inventoryDb, counters };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Seeding: products (their SKUs reach the inventory through catalog events), one warehouse, stock
-
-async function api(gateway, method, path, body, key = 'dev-admin') {
-  const res = await fetch(`${gateway}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', 'x-api-key': key },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(60_000),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined, text };
-}
 
 async function seed(platform, skuCount) {
   const gateway = platform.url;
@@ -320,60 +107,6 @@ async function seed(platform, skuCount) {
 
 // ---------------------------------------------------------------------------------------------
 // Measuring
-
-const CLOCK_TICKS = 100;
-function cpuSeconds(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return undefined;
-  }
-}
-
-/** CPU seconds per pid of one process, or of several (the PostgreSQL backends serving the bench databases). */
-function cpuOf(entry) {
-  return new Map((Array.isArray(entry) ? entry : [entry.pid]).map((pid) => [pid, cpuSeconds(pid)]));
-}
-
-/** CPU used between two readings, over the pids present in both (a backend may come or go). */
-function cpuUsed(before, after) {
-  let used = 0;
-  for (const [pid, t] of after) if (t !== undefined && before.get(pid) !== undefined) used += t - before.get(pid);
-  return used;
-}
-
-function cpuMeter(processes) {
-  const self = () => {
-    const u = process.cpuUsage();
-    return (u.user + u.system) / 1e6;
-  };
-  const before = Object.fromEntries(Object.entries(processes).map(([name, child]) => [name, cpuOf(child)]));
-  const machineBusy = () => os.cpus().reduce((sum, c) => sum + c.times.user + c.times.nice + c.times.sys + c.times.irq, 0) / 1000;
-  const selfBefore = self();
-  const busyBefore = machineBusy();
-  const started = process.hrtime.bigint();
-  return () => {
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const share = {};
-    for (const [name, child] of Object.entries(processes)) share[name] = cpuUsed(before[name], cpuOf(child)) / seconds;
-    share['load generator'] = (self() - selfBefore) / seconds;
-    const ours = Object.values(share).reduce((a, b) => a + b, 0);
-    share['other processes'] = Math.max(0, (machineBusy() - busyBefore) / seconds - ours);
-    return share;
-  };
-}
-
-function runAutocannon(opts) {
-  currentRun = autocannon(opts);
-  return Promise.resolve(currentRun).then((result) => {
-    currentRun = undefined;
-    if (interrupted) throw new Error('interrupted');
-    return result;
-  });
-}
-
 /** Warm-up, then the measured run; every request is a new reservation of one unit of `pickSku()`. */
 async function measure(label, platform, pickSku, { duration, connections }) {
   let n = 0;
@@ -399,8 +132,7 @@ async function measure(label, platform, pickSku, { duration, connections }) {
   log(`${label}: warm-up ${WARMUP_SECONDS} s…`);
   const warm = await runAutocannon({ ...settings, duration: WARMUP_SECONDS });
   log(`${label}: measuring ${duration} s with ${connections} connections…`);
-  const { rows } = await platform.inventoryDb.query("select array_agg(pid) as pids from pg_stat_activity where datname like 'omnibus_bench_%' || $1", [platform.run]);
-  const cpu = cpuMeter({ ...platform.processes, 'postgres (bench databases)': rows[0].pids ?? [] });
+  const cpu = cpuMeter({ ...platform.processes, 'postgres (bench databases)': await postgresPids(platform.inventoryDb, platform.run) });
   const before = await platform.counters();
   const r = await runAutocannon({ ...settings, duration });
   const cpuShare = cpu();
@@ -411,30 +143,7 @@ async function measure(label, platform, pickSku, { duration, connections }) {
   return { label, cpuShare, work: { natsMsgs: per('natsMsgs'), dbXacts: per('dbXacts'), dbWrites: per('dbWrites') }, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total, created: warm['2xx'] + r['2xx'], ok: r['2xx'], non2xx: r.non2xx + warm.non2xx, errors: r.errors + warm.errors, timeouts: r.timeouts + warm.timeouts };
 }
 
-/** The bare NestJS + Fastify app of bench:products (GET, ~1 KB from memory): how fast this machine is right now. */
-async function measureBare(options) {
-  const port = await freePort();
-  const bare = start('bare-nest', process.execPath, [join(ROOT, 'tools/bench/bare-nest.mjs')], { PORT: String(port) });
-  try {
-    await waitReady(bare, port);
-    log(`bare NestJS yardstick: measuring ${options.duration} s…`);
-    let i = 0;
-    const r = await runAutocannon({
-      url: `http://127.0.0.1:${port}`,
-      connections: options.connections,
-      duration: options.duration,
-      requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/v1/products/prd_bare${String(i++ % 200).padStart(18, '0')}` }) }],
-    });
-    return { rps: r.requests.average, p99: r.latency.p99 };
-  } finally {
-    await stop(bare);
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
-
-const fmt = (n, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const ms = (n) => `${fmt(n, Number.isInteger(n) ? 0 : 1)} ms`;
 
 async function main() {
   let options;
@@ -448,10 +157,9 @@ async function main() {
     process.stdout.write(HELP);
     return 0;
   }
-  const cpus = os.cpus();
-  const facts = { cpus: cpus.length, model: (cpus[0]?.model ?? 'unknown CPU').replace(/\s+/g, ' ').trim(), node: process.version, load: os.loadavg().map((n) => n.toFixed(2)).join(' '), date: new Date().toISOString() };
+  const facts = machineFacts();
   try {
-    const platform = await startPlatform();
+    const platform = await startBenchPlatform();
     const { skus } = await seed(platform, options.skus);
     const probe = await api(platform.url, 'POST', '/v1/reservations', { key: `${platform.run}-probe`, lines: [{ sku: skus[0], quantity: 1 }] }, 'dev-web');
     if (probe.status !== 201) throw new Error(`a probe reservation answered ${probe.status}: ${probe.text.slice(0, 300)}`);
@@ -471,7 +179,6 @@ async function main() {
     const consistent = rows[0].reserved === held[0].units && held[0].n >= seen && rows[0].broken === 0;
     // Our platform stops first, so the yardstick does not share the cores with idle apps.
     await cleanup();
-    cleaningUp = undefined;
     const bare = await measureBare(options);
 
     const out = [''];
