@@ -81,7 +81,8 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-const nodeArgs = () => (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+/** Extra node flags for the apps, from BENCH_NODE_ARGS (e.g. --cpu-prof). */
+export const nodeArgs = () => (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 
 export function freePort() {
   return new Promise((resolvePort, reject) => {
@@ -214,16 +215,22 @@ export async function startPlatform(services, env = {}) {
   return { url: `http://127.0.0.1:${ports.gateway}`, processes, databases, run, natsMonitorUrl: `http://127.0.0.1:${monitorPort}` };
 }
 
-/** One request to the gateway; the body parsed. */
+/** One request to the gateway; the body parsed when it is JSON. */
 export async function api(gateway, method, path, body, key = 'dev-admin', headers = {}) {
   const res = await fetch(`${gateway}${path}`, {
     method,
-    headers: { 'content-type': 'application/json', 'x-api-key': key, ...headers },
+    headers: { 'x-api-key': key, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(60_000),
   });
   const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined, text };
+  let parsed;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return { status: res.status, body: parsed, text };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,22 +1,11 @@
 #!/usr/bin/env node
 // node tools/bench/quotes.mjs: POST /v1/quotes with 10-line carts through the gateway, next to a bare NestJS +
 // Fastify baseline measured in the same run. See docs/performance.md.
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, connect as tcpConnect } from 'node:net';
-import os from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
-import pg from 'pg';
+import { api, cleanup, cpuMeter, fmt, freePort, log, machineFacts, ms, nodeArgs, runAutocannon, start, startPlatform, stop, waitFor, waitReady } from './platform.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const WARMUP_SECONDS = 3;
-const READY_TIMEOUT_MS = 60_000;
 const TARGET_RPS = 2000;
 const CHANNEL_KEYS = ['dev-web', 'dev-pos', 'dev-app'];
-const APPS = ['catalog', 'pricing', 'gateway'];
 
 const HELP = `Usage: node tools/bench/quotes.mjs [options]
 
@@ -80,209 +69,15 @@ function parseOptions(argv) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Processes we start, and stopping them whatever happens
+// Platform: catalog, pricing and gateway
 
-const children = new Set();
-const cleanups = [];
-let cleaningUp;
-let currentRun;
-let interrupted = false;
-
-const log = (message) => process.stderr.write(`[bench] ${message}\n`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function start(name, command, args, env = {}) {
-  if (interrupted) throw new Error('interrupted');
-  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.label = name;
-  child.output = '';
-  const keep = (chunk) => (child.output = (child.output + chunk.toString()).slice(-4000));
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  child.exited = new Promise((done) => child.on('exit', (code, signal) => done({ code, signal })));
-  child.on('error', (err) => keep(`\n${err.message}\n`));
-  children.add(child);
-  void child.exited.then(() => children.delete(child));
-  return child;
-}
-
-async function stop(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
-  await child.exited;
-  clearTimeout(timer);
-}
-
-function cleanup() {
-  cleaningUp ??= (async () => {
-    const all = [...children];
-    await Promise.all(all.filter((c) => c.label !== 'nats-server').map(stop));
-    await Promise.all(all.filter((c) => c.label === 'nats-server').map(stop));
-    while (cleanups.length) {
-      try {
-        await cleanups.pop()();
-      } catch (err) {
-        log(`cleanup: ${err.message}`);
-      }
-    }
-  })();
-  return cleaningUp;
-}
-
-process.on('exit', () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    interrupted = true;
-    log(`${signal}: stopping everything this run started…`);
-    currentRun?.stop?.();
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Platform
-
-const nodeArgs = () => (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-function tcpOpen(port) {
-  return new Promise((done) => {
-    const socket = tcpConnect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      done(true);
-    });
-    socket.once('error', () => done(false));
-  });
-}
-
-async function waitFor(child, what, check) {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child && (child.exitCode !== null || child.signalCode !== null)) throw new Error(`${child.label} exited (code ${child.exitCode ?? child.signalCode}) before ${what}; its last output:\n${child.output}`);
-    if (await check().catch(() => false)) return;
-    await sleep(200);
-  }
-  throw new Error(`${what}: not within ${READY_TIMEOUT_MS / 1000} s${child ? `; last output of ${child.label}:\n${child.output}` : ''}`);
-}
-
-const waitReady = (child, port) =>
-  waitFor(child, `${child.label} was ready`, async () => {
-    const res = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(3000) });
-    await res.arrayBuffer();
-    return res.status === 200;
-  });
-
-function findNatsServer() {
-  if (process.env.NATS_SERVER_BIN) return process.env.NATS_SERVER_BIN;
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) if (dir && existsSync(join(dir, 'nats-server'))) return join(dir, 'nats-server');
-  if (existsSync('/usr/sbin/nats-server')) return '/usr/sbin/nats-server';
-  throw new Error('nats-server not found: put it on PATH or set NATS_SERVER_BIN');
-}
-
-async function buildIfMissing() {
-  const missing = APPS.filter((app) => !existsSync(join(ROOT, 'dist/apps', app, 'main.js')));
-  if (!missing.length) return;
-  log(`dist/apps/{${missing.join(',')}}/main.js missing: building ${APPS.join(', ')}…`);
-  const build = spawn('npx', ['nx', 'run-many', '-t', 'build', `--projects=${APPS.join(',')}`], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false' } });
-  children.add(build);
-  const code = await new Promise((done) => build.on('exit', (c) => done(c)));
-  children.delete(build);
-  if (code !== 0) throw new Error(`the build failed (exit code ${code})`);
-}
-
-async function createDatabase(adminUrl, name) {
-  const admin = new pg.Client({ connectionString: adminUrl.toString(), connectionTimeoutMillis: 5000 });
-  try {
-    await admin.connect();
-    await admin.query(`create database "${name}"`);
-  } catch (err) {
-    throw new Error(`could not create database ${name} on ${adminUrl.host}: ${err.message}`);
-  } finally {
-    await admin.end().catch(() => undefined);
-  }
-  cleanups.push(async () => {
-    const client = new pg.Client({ connectionString: adminUrl.toString(), connectionTimeoutMillis: 5000 });
-    await client.connect();
-    try {
-      await client.query(`drop database if exists "${name}" with (force)`);
-    } finally {
-      await client.end();
-    }
-  });
-}
-
-async function startPlatform() {
-  await buildIfMissing();
-  const storeDir = mkdtempSync(join(os.tmpdir(), 'omnibus-bench-nats-'));
-  cleanups.push(() => rmSync(storeDir, { recursive: true, force: true }));
-  const natsPort = await freePort();
-  const nats = start('nats-server', findNatsServer(), ['-js', '-a', '127.0.0.1', '-p', String(natsPort), '-sd', storeDir]);
-  await waitFor(nats, `nats-server listened on port ${natsPort}`, () => tcpOpen(natsPort));
-
-  const base = new URL(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres');
-  const adminUrl = new URL(base);
-  adminUrl.pathname = '/postgres';
-  const run = randomBytes(4).toString('hex');
-  const dbUrls = {};
-  for (const service of ['catalog', 'pricing']) {
-    const name = `omnibus_bench_${service}_${run}`;
-    await createDatabase(adminUrl, name);
-    const url = new URL(base);
-    url.pathname = `/${name}`;
-    dbUrls[service] = url.toString();
-  }
-  log(`platform: nats-server on ${natsPort}, databases omnibus_bench_{catalog,pricing}_${run}`);
-
-  const common = { NATS_URL: `nats://127.0.0.1:${natsPort}`, LOG_LEVEL: 'warn', NODE_ENV: 'development' };
-  const ports = { catalog: await freePort(), pricing: await freePort(), gateway: await freePort() };
-  const processes = {
-    catalog: start('catalog', process.execPath, [...nodeArgs(), 'dist/apps/catalog/main.js'], { ...common, PORT: String(ports.catalog), DATABASE_URL: dbUrls.catalog }),
-    pricing: start('pricing', process.execPath, [...nodeArgs(), 'dist/apps/pricing/main.js'], { ...common, PORT: String(ports.pricing), DATABASE_URL: dbUrls.pricing }),
-  };
-  await Promise.all([waitReady(processes.catalog, ports.catalog), waitReady(processes.pricing, ports.pricing)]);
-  processes.gateway = start('gateway', process.execPath, [...nodeArgs(), 'dist/apps/gateway/main.js'], { ...common, PORT: String(ports.gateway) });
-  await waitReady(processes.gateway, ports.gateway);
-  processes['nats-server'] = nats;
-  log(`platform: catalog on ${ports.catalog}, pricing on ${ports.pricing}, gateway on ${ports.gateway}: ready`);
-  const pricingDb = new pg.Pool({ connectionString: dbUrls.pricing, max: 2 });
-  cleanups.push(() => pricingDb.end());
-  return { url: `http://127.0.0.1:${ports.gateway}`, processes, pricingDb, run };
+async function startBenchPlatform() {
+  const platform = await startPlatform(['catalog', 'pricing']);
+  return { ...platform, pricingDb: platform.databases.pricing };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Seeding: products in the catalog (their categories reach pricing through events), prices, promotions
-
-async function api(gateway, method, path, body, key = 'dev-admin') {
-  const res = await fetch(`${gateway}${path}`, {
-    method,
-    headers: { 'x-api-key': key, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-    signal: AbortSignal.timeout(60_000),
-  });
-  const text = await res.text();
-  let parsed;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  return { status: res.status, body: parsed, text };
-}
 
 async function expectStatus(promise, status, what) {
   const res = await promise;
@@ -353,58 +148,6 @@ function cart(skus, lines, explain) {
 
 // ---------------------------------------------------------------------------------------------
 // Measuring
-
-const CLOCK_TICKS = 100;
-function cpuSeconds(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return undefined;
-  }
-}
-
-function cpuOf(entry) {
-  return new Map((Array.isArray(entry) ? entry : [entry.pid]).map((pid) => [pid, cpuSeconds(pid)]));
-}
-
-function cpuUsed(before, after) {
-  let used = 0;
-  for (const [pid, t] of after) if (t !== undefined && before.get(pid) !== undefined) used += t - before.get(pid);
-  return used;
-}
-
-function cpuMeter(processes) {
-  const self = () => {
-    const u = process.cpuUsage();
-    return (u.user + u.system) / 1e6;
-  };
-  const before = Object.fromEntries(Object.entries(processes).map(([name, child]) => [name, cpuOf(child)]));
-  const machineBusy = () => os.cpus().reduce((sum, c) => sum + c.times.user + c.times.nice + c.times.sys + c.times.irq, 0) / 1000;
-  const selfBefore = self();
-  const busyBefore = machineBusy();
-  const started = process.hrtime.bigint();
-  return () => {
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const share = {};
-    for (const [name, child] of Object.entries(processes)) share[name] = cpuUsed(before[name], cpuOf(child)) / seconds;
-    share['load generator'] = (self() - selfBefore) / seconds;
-    const ours = Object.values(share).reduce((a, b) => a + b, 0);
-    share['other processes'] = Math.max(0, (machineBusy() - busyBefore) / seconds - ours);
-    return share;
-  };
-}
-
-function runAutocannon(opts) {
-  currentRun = autocannon(opts);
-  return Promise.resolve(currentRun).then((result) => {
-    currentRun = undefined;
-    if (interrupted) throw new Error('interrupted');
-    return result;
-  });
-}
-
 function summary(label, r, cpuShare) {
   return { label, cpuShare, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total, non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts, bytesPerReq: r.requests.total ? r.throughput.total / r.requests.total : 0 };
 }
@@ -435,7 +178,7 @@ async function measureQuotes(platform, carts, { duration, connections }) {
 
 async function measureBare({ duration, connections }) {
   const port = await freePort();
-  const bare = start('bare-nest', process.execPath, [...nodeArgs(), join(ROOT, 'tools/bench/bare-nest.mjs')], { PORT: String(port) });
+  const bare = start('bare-nest', process.execPath, [...nodeArgs(), 'tools/bench/bare-nest.mjs'], { PORT: String(port) });
   try {
     await waitReady(bare, port);
     const settings = { url: `http://127.0.0.1:${port}`, connections, requests: [{ method: 'GET', path: '/v1/products/prd_bare000000000000000001' }] };
@@ -452,9 +195,6 @@ async function measureBare({ duration, connections }) {
 
 // ---------------------------------------------------------------------------------------------
 
-const fmt = (n, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const ms = (n) => `${fmt(n, Number.isInteger(n) ? 0 : 1)} ms`;
-
 async function main() {
   let options;
   try {
@@ -467,10 +207,9 @@ async function main() {
     process.stdout.write(HELP);
     return 0;
   }
-  const cpus = os.cpus();
-  const facts = { cpus: cpus.length, model: (cpus[0]?.model ?? 'unknown CPU').replace(/\s+/g, ' ').trim(), node: process.version, load: os.loadavg().map((n) => n.toFixed(2)).join(' '), date: new Date().toISOString() };
+  const facts = machineFacts();
   try {
-    const platform = await startPlatform();
+    const platform = await startBenchPlatform();
     const skus = await seed(platform, options.products);
     const carts = Array.from({ length: 1000 }, () => JSON.stringify(cart(skus, options.lines, options.explain)));
     const probe = await api(platform.url, 'POST', '/v1/quotes', JSON.parse(carts[0]), 'dev-web');
@@ -482,7 +221,6 @@ async function main() {
     const quotes = await measureQuotes(platform, carts, options);
     // Stop the platform before the baseline, so idle apps do not share the cores with it.
     await cleanup();
-    cleaningUp = undefined;
     const bare = await measureBare(options);
 
     const out = [''];
