@@ -65,6 +65,83 @@ events as (
 )
 select c.*, (select count(*) from events)::int as events from changed c`;
 
+/** What the one-statement reservation of several lines at one location needs. */
+export interface OneLocationReservation {
+  row: ReservationRow;
+  /** Distinct SKUs, in lock order; the lines, the events and the answer follow this order. */
+  lines: { sku: string; quantity: number }[];
+  /** Reserve here only; else the first active location, in allocation order, that has every line. */
+  locationId: string | null;
+  channel: string | null;
+  /** Envelopes built by the outbox; the statement fills in the lines, the location and the new figures. */
+  createdEvent: EventEnvelope;
+  /** One `inventory.stock.changed` envelope per line, in the order of `lines`. */
+  changedEvents: EventEnvelope[];
+}
+
+// The first rule of allocation (docs/inventory.md) in one statement: the first location, in allocation
+// order, that has every line. It locks the lines' levels there (in the order every writer locks them),
+// and only when all of them still have enough, reserves them all, inserts the reservation and queues
+// its events. A named prepared statement, as a cart's checkout runs it.
+const RESERVE_AT_ONE_LOCATION = `
+with wanted as (
+  select w.sku, w.quantity, w.n from unnest($1::text[], $2::int[]) with ordinality as w(sku, quantity, n)
+),
+pick as (
+  select s.location_id
+  from stock_levels s join wanted w on w.sku = s.sku join locations l on l.id = s.location_id
+  where s.on_hand - s.reserved >= w.quantity and l.active
+    and ($3::text is null or s.location_id = $3::text)
+    and ($4::text is null or $4::text = any(l.channels))
+  group by s.location_id, l.priority, l.code
+  having count(*) = cardinality($1::text[])
+  order by l.priority, l.code
+  limit 1
+),
+sellable as (
+  select count(*) = cardinality($1::text[]) as ok
+  from known_skus k join wanted w on w.sku = k.sku
+  where k.product_status <> 'archived'
+),
+locked as materialized (
+  select s.sku, s.location_id, w.quantity, w.n
+  from stock_levels s join pick p on p.location_id = s.location_id join wanted w on w.sku = s.sku cross join sellable
+  where sellable.ok and s.on_hand - s.reserved >= w.quantity
+  order by s.sku, s.location_id
+  for update of s
+),
+changed as (
+  update stock_levels s set reserved = s.reserved + k.quantity, version = s.version + 1, updated_at = now()
+  from locked k
+  where (select count(*) from locked) = cardinality($1::text[])
+    and s.sku = k.sku and s.location_id = k.location_id
+  returning s.sku, s.location_id, s.on_hand, s.reserved, s.available, s.version, k.quantity, k.n
+),
+reservation as (
+  insert into reservations (id, key, channel, status, lines, expires_at, created_at, updated_at)
+  select $5::text, $6::text, $4::text, 'active',
+         (select jsonb_agg(jsonb_build_object('sku', c.sku, 'locationId', c.location_id, 'quantity', c.quantity) order by c.n) from changed c),
+         $7::timestamptz, $8::timestamptz, $8::timestamptz
+  where (select count(*) from changed) = cardinality($1::text[])
+  returning lines
+),
+events as (
+  insert into outbox (id, subject, envelope)
+  select e ->> 'id', e ->> 'type', e from (
+    select jsonb_set($9::jsonb, '{data,reservation,lines}', r.lines) as e, 0::bigint as n from reservation r
+    union all
+    select jsonb_set(t.e, '{data}', (t.e -> 'data')
+             || jsonb_build_object('locationId', c.location_id, 'onHand', c.on_hand, 'reserved', c.reserved, 'available', c.available, 'version', c.version)),
+           t.n
+    from jsonb_array_elements($10::jsonb) with ordinality as t(e, n) join changed c on c.n = t.n
+    where exists (select 1 from reservation)
+  ) queued
+  order by n
+  returning id
+)
+select c.sku, c.location_id, c.on_hand, c.reserved, c.available, c.version, (select count(*) from events)::int as events
+from changed c where exists (select 1 from reservation) order by c.n`;
+
 /** The only place that queries the reservations table. */
 @Injectable()
 export class ReservationsRepository {
@@ -111,6 +188,33 @@ export class ReservationsRepository {
     );
     const row = rows[0];
     return row ? { locationId: row.location_id, onHand: Number(row.on_hand), reserved: Number(row.reserved), available: Number(row.available), version: Number(row.version) } : null;
+  }
+
+  /**
+   * Several lines in one autocommit statement, all from the first location (in allocation order) that
+   * has every one of them: the levels are locked in lock order and reserved only if all still have
+   * enough, with the reservation and its events. The levels as changed, in the order of the lines; an
+   * empty list when no location has every line, a SKU is unknown or archived, or a concurrent writer
+   * took units first (nothing happened). A taken key fails with a unique violation (23505).
+   */
+  async reserveAtOneLocation(r: OneLocationReservation): Promise<SingleLineOutcome[]> {
+    const rows = await this.database.prepared<{ sku: string; location_id: string; on_hand: number; reserved: number; available: number; version: number }>(
+      'inventory_reserve_at_one_location',
+      RESERVE_AT_ONE_LOCATION,
+      [
+        r.lines.map((l) => l.sku),
+        r.lines.map((l) => l.quantity),
+        r.locationId,
+        r.channel,
+        r.row.id,
+        r.row.key,
+        r.row.expiresAt.toISOString(),
+        r.row.createdAt.toISOString(),
+        JSON.stringify(r.createdEvent),
+        JSON.stringify(r.changedEvents),
+      ],
+    );
+    return rows.map((row) => ({ locationId: row.location_id, onHand: Number(row.on_hand), reserved: Number(row.reserved), available: Number(row.available), version: Number(row.version) }));
   }
 
   async find(tx: Queryable, ref: ReservationKey): Promise<ReservationRow | null> {

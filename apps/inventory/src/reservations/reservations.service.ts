@@ -60,11 +60,10 @@ export class ReservationsService {
 
   async reserve(req: ReserveStockRequest): Promise<Reservation> {
     const channel = req.channel ?? null;
-    if (req.lines.length === 1) {
-      const reservation = await this.reserveSingleLine(req, channel);
-      if (reservation) return reservation;
-      // Short, unknown, raced or a repeated key: the general path below finds out which and answers.
-    }
+    const fast = req.lines.length === 1 ? await this.reserveSingleLine(req, channel) : await this.reserveAtOneLocation(req, channel);
+    // null: short, split over locations, unknown, raced or a repeated key: the general path below
+    // finds out which and answers.
+    if (fast) return fast;
     for (let attempt = 1; attempt <= PLAN_ATTEMPTS; attempt++) {
       const at = req.locationId;
       const plan = at ? req.lines.map((l) => ({ sku: l.sku, locationId: at, quantity: l.quantity })) : await this.plan(req);
@@ -139,6 +138,27 @@ export class ReservationsService {
     if (!outcome) return null;
     this.outbox.committed();
     return { ...reservation, lines: [{ sku: line.sku, locationId: outcome.locationId, quantity: line.quantity }] };
+  }
+
+  /** Every line from one location in one statement (most carts); null when the general path must decide. */
+  private async reserveAtOneLocation(req: ReserveStockRequest, channel: string | null): Promise<Reservation | null> {
+    const lines = [...req.lines].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
+    if (lines.some((l, i) => i > 0 && l.sku === lines[i - 1].sku)) return null; // a SKU twice: the general path sums them
+    const row = this.newRow(req, channel, []);
+    const reservation = toReservation(row);
+    const createdEvent = this.outbox.envelope<ReservationEventData>(InventoryEvents.reservationCreated, { reservation });
+    const changedEvents = lines.map((l) => this.outbox.envelope<Partial<StockChangedEventData>>(InventoryEvents.stockChanged, { sku: l.sku, cause: 'reserve', reference: req.key }));
+    let levels;
+    try {
+      levels = await this.repository.reserveAtOneLocation({ row, lines, locationId: req.locationId ?? null, channel, createdEvent, changedEvents });
+    } catch (err) {
+      // As for a single line: a taken key, or a deadlock with a general-path writer of the same key.
+      if (pgErrorCode(err) === '23505' || pgErrorCode(err) === '40P01') return null;
+      throw err;
+    }
+    if (levels.length !== lines.length) return null;
+    this.outbox.committed();
+    return { ...reservation, lines: lines.map((l, i) => ({ sku: l.sku, locationId: levels[i].locationId, quantity: l.quantity })) };
   }
 
   private newRow(req: ReserveStockRequest, channel: string | null, lines: PlannedLine[]): ReservationRow {

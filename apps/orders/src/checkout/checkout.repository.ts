@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { EventEnvelope } from '@omnibus/contracts';
 import { DATABASE, DatabaseHandle, Queryable, queryRows } from '@omnibus/service-kit';
 import { and, eq, inArray, ne, sql } from 'drizzle-orm';
+import { OrderRow } from '../orders/orders.schema';
 import { CheckoutProgress, CheckoutRow, CheckoutStatus, CheckoutStep, checkouts } from './checkout.schema';
 
 /** What a guarded save changes; only the runner holding the lease may write. */
@@ -12,6 +14,31 @@ export interface CheckoutChange {
   leaseUntil: Date;
 }
 
+// Named prepared statements: each checkout runs both once, so they are parsed and planned once per
+// connection, and a row travels as one jsonb parameter (snake_case keys, the table's column names).
+const INSERT_CHECKOUT = `
+insert into checkouts select * from jsonb_populate_record(null::checkouts, $1::jsonb)
+on conflict do nothing returning id`;
+
+const RECORD_ORDER = `
+with saved as (
+  update checkouts set status = 'completed', step = 'done', lease_until = $3::timestamptz, updated_at = $3::timestamptz
+  where id = $1::text and lease_token = $2::text
+  returning id
+),
+placed as (
+  insert into orders select o.* from saved, jsonb_populate_record(null::orders, $4::jsonb) o
+  returning id
+),
+events as (
+  insert into outbox (id, subject, envelope)
+  select e.envelope ->> 'id', e.envelope ->> 'type', e.envelope
+  from saved, jsonb_array_elements($5::jsonb) with ordinality as e(envelope, n)
+  order by e.n
+  returning seq
+)
+select (select count(*) from placed)::int as placed, (select count(*) from events)::int as events`;
+
 @Injectable()
 export class CheckoutRepository {
   constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
@@ -22,8 +49,63 @@ export class CheckoutRepository {
 
   /** Inserts a new checkout; false when its key (or its external id) is taken. */
   async insert(row: CheckoutRow): Promise<boolean> {
-    const inserted = await this.db.insert(checkouts).values(row).onConflictDoNothing().returning({ id: checkouts.id });
+    const record = {
+      id: row.id,
+      channel: row.channel,
+      idempotency_key: row.idempotencyKey,
+      request_hash: row.requestHash,
+      request: row.request,
+      external_id: row.externalId,
+      status: row.status,
+      step: row.step,
+      progress: row.progress,
+      error: row.error,
+      lease_token: row.leaseToken,
+      lease_until: row.leaseUntil,
+      attempts: row.attempts,
+      created_at: row.createdAt,
+      updated_at: row.updatedAt,
+    };
+    const inserted = await this.database.prepared<{ id: string }>('orders_insert_checkout', INSERT_CHECKOUT, [JSON.stringify(record)]);
     return inserted.length === 1;
+  }
+
+  /**
+   * The checkout's end in one autocommit statement: marks it completed if `token` still holds its
+   * lease, and only then inserts the order and queues its events (in the order given). False when
+   * another runner took the checkout over (nothing is written).
+   */
+  async recordOrder(id: string, token: string, at: Date, order: OrderRow, events: EventEnvelope[]): Promise<boolean> {
+    const record = {
+      id: order.id,
+      channel: order.channel,
+      customer_id: order.customerId,
+      external_id: order.externalId,
+      status: order.status,
+      fulfilment: order.fulfilment,
+      currency: order.currency,
+      lines: order.lines,
+      subtotal: order.subtotal,
+      discount_total: order.discountTotal,
+      total: order.total,
+      coupon_codes: order.couponCodes,
+      contact: order.contact,
+      note: order.note,
+      reservation_id: order.reservationId,
+      reservation_key: order.reservationKey,
+      history: order.history,
+      version: order.version,
+      placed_at: order.placedAt,
+      updated_at: order.updatedAt,
+    };
+    const [row] = await this.database.prepared<{ placed: number; events: number }>('orders_record_order', RECORD_ORDER, [
+      id,
+      token,
+      at.toISOString(),
+      JSON.stringify(record),
+      JSON.stringify(events),
+    ]);
+    return row.placed === 1;
   }
 
   async findByKey(channel: string, idempotencyKey: string): Promise<CheckoutRow | undefined> {

@@ -362,18 +362,14 @@ export class CheckoutService {
       updatedAt: now,
     };
     const confirmed: OrderRow = { ...placed, status: 'confirmed', history: [...placed.history, change('confirmed')], version: 2 };
-    const done = await this.repository.db.transaction(async (tx) => {
-      const saved = await this.repository.save(tx, row.id, token, { status: 'completed', step: 'done', leaseUntil: now });
-      if (!saved) throw new LeaseLost();
-      await this.orders.insert(tx, confirmed);
-      await this.outbox.addMany(tx, [
-        { type: EVENT_OF_STATUS.placed, data: { order: toOrder(placed) } satisfies OrderEventData },
-        { type: EVENT_OF_STATUS.confirmed, data: { order: toOrder(confirmed) } satisfies OrderEventData },
-      ]);
-      return { ...row, status: 'completed' as const, step: 'done' as const, order: toOrder(confirmed) };
-    });
+    const order = toOrder(confirmed);
+    const events = [
+      this.outbox.envelope<OrderEventData>(EVENT_OF_STATUS.placed, { order: toOrder(placed) }),
+      this.outbox.envelope<OrderEventData>(EVENT_OF_STATUS.confirmed, { order }),
+    ];
+    if (!(await this.repository.recordOrder(row.id, token, now, confirmed, events))) throw new LeaseLost();
     this.outbox.committed();
-    return done;
+    return { ...row, status: 'completed', step: 'done', order };
   }
 
   // ------------------------------------------------------------------ undoing

@@ -46,10 +46,6 @@ export class OrdersRepository {
     return this.database.db;
   }
 
-  async insert(tx: Queryable, row: OrderRow): Promise<void> {
-    await tx.insert(orders).values(row);
-  }
-
   async find(db: Queryable, id: string, lock = false): Promise<OrderRow | undefined> {
     const query = db.select().from(orders).where(eq(orders.id, id));
     const [row] = lock ? await query.for('update') : await query;
