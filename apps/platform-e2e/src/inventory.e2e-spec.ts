@@ -210,6 +210,56 @@ describe('inventory through the gateway (real NATS and PostgreSQL)', () => {
     );
   });
 
+  it('serves a cart from the first location that has every line, splits it only when none has, and announces each level', async () => {
+    const { skus } = await knownProduct();
+    const [a, b] = skus;
+    // Reservation lines and their events come in SKU order.
+    const bySku = <T extends { sku: string }>(items: T[]) => [...items].sort((x, y) => (x.sku < y.sku ? -1 : 1));
+    await setStock('central', a, 5);
+    await setStock('overflow', a, 5);
+    await setStock('overflow', b, 5);
+    // Central comes first but lacks b: the whole cart ships from the overflow warehouse, in one parcel.
+    const whole = await channelKeys[0].post('/v1/reservations', { key: `whole-${a}`, lines: [{ sku: b, quantity: 1 }, { sku: a, quantity: 2 }] });
+    expect(whole.status).toBe(201);
+    expect(whole.body.lines).toEqual(
+      bySku([
+        { sku: a, locationId: loc['overflow'], quantity: 2 },
+        { sku: b, locationId: loc['overflow'], quantity: 1 },
+      ]),
+    );
+    // Now no location has 4 of a and 2 of b: a comes from central, b from overflow.
+    const split = await channelKeys[0].post('/v1/reservations', { key: `split-${a}`, lines: [{ sku: a, quantity: 4 }, { sku: b, quantity: 2 }] });
+    expect(split.status).toBe(201);
+    expect(split.body.lines).toEqual(
+      bySku([
+        { sku: a, locationId: loc['central'], quantity: 4 },
+        { sku: b, locationId: loc['overflow'], quantity: 2 },
+      ]),
+    );
+    expect(await levels(a)).toEqual(
+      [
+        { location_id: loc['central'], on_hand: 5, reserved: 4, available: 1 },
+        { location_id: loc['overflow'], on_hand: 5, reserved: 2, available: 3 },
+      ].sort((x, y) => (x.location_id < y.location_id ? -1 : 1)),
+    );
+    expect(await levels(b)).toEqual([{ location_id: loc['overflow'], on_hand: 5, reserved: 3, available: 2 }]);
+
+    const events = await waitFor('the reservations and their stock.changed events', async () => {
+      const found = (await streamMessages(p.nats.url, 'INVENTORY_EVENTS')).filter(
+        (m) => (m.subject === 'inventory.stock.changed' && m.event.data.reference === `whole-${a}`) || (m.subject === 'inventory.reservation.created' && m.event.data.reservation.key === `whole-${a}`),
+      );
+      return found.length >= 3 ? found : undefined;
+    });
+    expect(events.map((e) => e.subject)).toEqual(['inventory.reservation.created', 'inventory.stock.changed', 'inventory.stock.changed']);
+    expect(events[0].event.data.reservation).toMatchObject({ id: whole.body.id, key: `whole-${a}`, status: 'active', lines: whole.body.lines });
+    expect(events.slice(1).map((e) => e.event.data)).toEqual(
+      bySku([
+        { sku: a, locationId: loc['overflow'], onHand: 5, reserved: 2, available: 3, version: expect.any(Number), cause: 'reserve', reference: `whole-${a}` },
+        { sku: b, locationId: loc['overflow'], onHand: 5, reserved: 1, available: 4, version: expect.any(Number), cause: 'reserve', reference: `whole-${a}` },
+      ]),
+    );
+  });
+
   it('keeps concurrent multi-line reservations all-or-nothing, whatever the order of their lines', async () => {
     const { skus } = await knownProduct();
     const [a, b] = skus;
