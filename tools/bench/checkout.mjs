@@ -2,7 +2,7 @@
 // npm run bench:checkout: POST /v1/orders end to end through the gateway (quote, reservation, order),
 // 3-line carts over many SKUs, then a run on scarce stock; checks that nothing was oversold.
 import { randomInt } from 'node:crypto';
-import { api, cleanup, cpuMeter, fmt, log, machineFacts, measureBare, ms, parseIntOptions, postgresPids, runAutocannon, sleep, startPlatform, waitFor } from './platform.mjs';
+import { api, cleanup, cpuMeter, fmt, log, machineFacts, measureBare, ms, parseIntOptions, postgresPids, runAutocannon, sleep, startPlatform, waitFor, workCounters } from './platform.mjs';
 
 const WARMUP_SECONDS = 3;
 const TARGET_RPS = 300;
@@ -131,11 +131,20 @@ async function measure(label, platform, skus, { duration, connections }) {
   const warm = await runAutocannon({ ...settings, duration: WARMUP_SECONDS });
   log(`${label}: measuring ${duration} s with ${connections} connections…`);
   const cpu = cpuMeter({ ...platform.processes, 'postgres (bench databases)': await postgresPids(platform.databases.orders, platform.run) });
+  const before = await workCounters(platform);
   const r = await runAutocannon({ ...settings, duration });
+  const cpuShare = cpu();
+  await sleep(1000); // pg_stat_database lags, and the outbox relays trail the requests
+  const after = await workCounters(platform);
+  const per = (n) => n / Math.max(r.requests.total, 1);
   const status = (code) => r.statusCodeStats?.[code]?.count ?? 0;
   return {
     label,
-    cpuShare: cpu(),
+    cpuShare,
+    work: {
+      natsMsgs: per(after.natsMsgs - before.natsMsgs),
+      databases: Object.fromEntries(Object.keys(after.databases).map((s) => [s, { xacts: per(after.databases[s].xacts - before.databases[s].xacts), writes: per(after.databases[s].writes - before.databases[s].writes) }])),
+    },
     rps: r.requests.average,
     placed: status('201') / duration,
     refused: status('409'),
@@ -203,6 +212,10 @@ async function main() {
     const line = (cells) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
     out.push(line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...table.map(line), '');
     out.push(`bare NestJS + Fastify GET (the yardstick of bench:products, same settings): ${fmt(bare.rps)} req/s, p99 ${ms(bare.p99)}`);
+    for (const r of [many, tight]) {
+      const dbs = Object.entries(r.work.databases).filter(([, w]) => w.xacts >= 0.005);
+      out.push(`work per request, ${r.label}: ${fmt(r.work.natsMsgs, 1)} NATS messages; database transactions ${dbs.map(([s, w]) => `${s} ${fmt(w.xacts, 2)}`).join(', ')}; rows written ${dbs.map(([s, w]) => `${s} ${fmt(w.writes, 1)}`).join(', ')}`);
+    }
     for (const r of [many, tight]) out.push(`CPU during the ${r.label} run (100 % = one core): ${Object.entries(r.cpuShare).map(([name, share]) => `${name} ${fmt(share * 100)} %`).join(', ')}`);
     out.push(`oversell check: ${check.oversold} stock levels with reserved above on hand; ${fmt(check.reserved)} units reserved, ${fmt(check.units)} units on confirmed orders: ${consistent ? 'no oversell, they add up' : 'OVERSOLD OR NOT ADDING UP'}`);
     const others = Math.max(many.cpuShare['other processes'], tight.cpuShare['other processes']);

@@ -215,6 +215,21 @@ export async function startPlatform(services, env = {}) {
   return { url: `http://127.0.0.1:${ports.gateway}`, processes, databases, run, natsMonitorUrl: `http://127.0.0.1:${monitorPort}` };
 }
 
+/**
+ * The work counters of a platform: NATS messages so far, and per service database the transactions
+ * and rows written. Take one reading before and one after a run; pg_stat_database lags by up to half
+ * a second, so wait a second after the run.
+ */
+export async function workCounters(platform) {
+  const varz = await fetch(`${platform.natsMonitorUrl}/varz`, { signal: AbortSignal.timeout(3000) }).then((r) => r.json());
+  const databases = {};
+  for (const [service, pool] of Object.entries(platform.databases)) {
+    const { rows } = await pool.query('select xact_commit + xact_rollback as xacts, tup_inserted + tup_updated + tup_deleted as writes from pg_stat_database where datname = current_database()');
+    databases[service] = { xacts: Number(rows[0].xacts), writes: Number(rows[0].writes) };
+  }
+  return { natsMsgs: varz.in_msgs, databases };
+}
+
 /** One request to the gateway; the body parsed when it is JSON. */
 export async function api(gateway, method, path, body, key = 'dev-admin', headers = {}) {
   const res = await fetch(`${gateway}${path}`, {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm run bench:reservations: POST /v1/reservations through the gateway, across many SKUs and on one
 // hot SKU, then checks that the stock figures add up. See docs/performance.md.
-import { api, cleanup, cpuMeter, fmt, log, machineFacts, measureBare, ms, parseIntOptions, postgresPids, runAutocannon, sleep, startPlatform, waitFor } from './platform.mjs';
+import { api, cleanup, cpuMeter, fmt, log, machineFacts, measureBare, ms, parseIntOptions, postgresPids, runAutocannon, sleep, startPlatform, waitFor, workCounters } from './platform.mjs';
 
 const WARMUP_SECONDS = 3;
 const TARGET_RPS = 1500;
@@ -54,9 +54,8 @@ async function startBenchPlatform() {
   const inventoryDb = platform.databases.inventory;
   /** NATS messages so far, and transactions and rows written in the inventory database. */
   const counters = async () => {
-    const varz = await fetch(`${platform.natsMonitorUrl}/varz`, { signal: AbortSignal.timeout(3000) }).then((r) => r.json());
-    const { rows } = await inventoryDb.query('select xact_commit + xact_rollback as xacts, tup_inserted + tup_updated + tup_deleted as writes from pg_stat_database where datname = current_database()');
-    return { natsMsgs: varz.in_msgs, dbXacts: Number(rows[0].xacts), dbWrites: Number(rows[0].writes) };
+    const { natsMsgs, databases } = await workCounters(platform);
+    return { natsMsgs, dbXacts: databases.inventory.xacts, dbWrites: databases.inventory.writes };
   };
   return { ...platform, inventoryDb, counters };
 }

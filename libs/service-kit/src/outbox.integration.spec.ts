@@ -175,4 +175,46 @@ describe('outbox and relay (real PostgreSQL and NATS)', () => {
       await relay.stop();
     }
   });
+
+  it('publishes the events committed within its batch window together, in one turn', async () => {
+    const relay = new OutboxRelay(handle.db, nc, logger, { pollMs: 60_000, batchWindowMs: 2000 });
+    outbox.onCommitted(() => relay.notify());
+    const turns: number[] = [];
+    const publish = relay.publishPending.bind(relay);
+    jest.spyOn(relay, 'publishPending').mockImplementation(async () => {
+      const published = await publish();
+      if (published) turns.push(published);
+      return published;
+    });
+    const commit = async (id: string) => {
+      const event = await handle.db.transaction((tx) => outbox.add(tx, 'test.thing.changed', { id }));
+      outbox.committed();
+      return event;
+    };
+    const published = async (ids: string[]) => {
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline) {
+        const seen = new Set((await streamSubjects()).map((m) => m.id));
+        if (ids.every((id) => seen.has(id))) return true;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return false;
+    };
+    relay.start();
+    try {
+      // The first event after a quiet spell goes at once; the next five wait for the window and go together.
+      const first = await commit('w0');
+      expect(await published([first.id])).toBe(true);
+      const next = [];
+      for (let i = 1; i <= 5; i++) next.push(await commit(`w${i}`));
+      expect(await published(next.map((e) => e.id))).toBe(true);
+      expect(turns).toEqual([1, 5]);
+      // Stopping inside the window (it just published) does not wait the window out.
+      const stopping = Date.now();
+      await relay.stop();
+      expect(Date.now() - stopping).toBeLessThan(1500);
+    } finally {
+      await relay.stop();
+    }
+  });
 });

@@ -160,6 +160,12 @@ export interface RelayOptions {
   ackTimeoutMs?: number;
   /** How often to look for events when nobody said one was committed. */
   pollMs?: number;
+  /**
+   * After a turn that published something, how long a turn lasts at least before the next one starts,
+   * so a busy service publishes its events in batches (fewer transactions) instead of one turn per
+   * commit; default 10. The first event after a quiet spell is published at once.
+   */
+  batchWindowMs?: number;
   maxBackoffMs?: number;
 }
 
@@ -259,7 +265,9 @@ export class OutboxRelay {
   }
 
   private async run(): Promise<void> {
+    const batchSize = this.options.batchSize ?? 200;
     while (this.running) {
+      const started = Date.now();
       let published = 0;
       this.nudged = false;
       try {
@@ -270,18 +278,27 @@ export class OutboxRelay {
         this.logger.warn({ err: (err as Error).message, failures: this.failures }, 'outbox relay: publish failed, backing off');
       }
       if (!this.running) break;
-      if ((published > 0 || this.nudged) && this.failures === 0) continue;
-      const delay = this.failures
-        ? Math.min(this.options.maxBackoffMs ?? 30_000, 100 * 2 ** Math.min(this.failures, 16))
-        : (this.options.pollMs ?? 1000);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = undefined;
+      if (this.failures === 0 && published === batchSize) continue; // a backlog: drain it
+      let delay: number;
+      if (this.failures) delay = Math.min(this.options.maxBackoffMs ?? 30_000, 100 * 2 ** Math.min(this.failures, 16));
+      else if (published > 0) delay = started + (this.options.batchWindowMs ?? 10) - Date.now();
+      else if (this.nudged) continue;
+      else delay = this.options.pollMs ?? 1000;
+      // Commits announced within the batch window wait for its end; otherwise one wakes the relay.
+      if (delay > 0) await this.pause(delay, this.failures > 0 || published === 0);
     }
+  }
+
+  /** Waits `ms`, or until stopped; `wakeable`: also until a commit is announced. */
+  private async pause(ms: number, wakeable: boolean): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      const wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.wake = wakeable ? wake : () => (this.running ? undefined : wake());
+    });
+    this.wake = undefined;
   }
 }
