@@ -199,7 +199,12 @@ describe('pricing through the gateway (real NATS and PostgreSQL)', () => {
     // The quote is for the token's customer: per-customer coupon limits count their uses.
     const code = unique('mine');
     await createPromotion({ discount: { type: 'percentage', percent: 10 }, products: { skus: [sku] }, coupon: { code, usageLimitPerCustomer: 1 } });
-    expect((await goldWeb.post(`/v1/coupons/${code}/redemptions`, { redemptionKey: `${code}-1`, customerId: goldCustomerId })).status).toBe(201);
+    // With a token the use is the token's customer's: naming another is 403, and leaving it out counts for them.
+    const forOther = await goldWeb.post(`/v1/coupons/${code}/redemptions`, { redemptionKey: `${code}-0`, customerId: 'someone-else' });
+    expect(forOther.status).toBe(403);
+    expect(forOther.body.details).toEqual([{ field: 'customerId', problem: expect.stringContaining('not the logged-in customer') }]);
+    expect((await goldWeb.post(`/v1/coupons/${code}/redemptions`, { redemptionKey: `${code}-1` })).status).toBe(201);
+    expect((await goldWeb.post(`/v1/coupons/${code}/redemptions`, { redemptionKey: `${code}-2`, customerId: goldCustomerId })).status).toBe(409);
     const afterUse = await quote(goldWeb, { lines: [{ sku, quantity: 1 }], couponCodes: [code] });
     expect(afterUse.explanation.coupons[0]).toMatchObject({ accepted: false, reason: expect.stringContaining('limit 1 per customer') });
   });
