@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { CheckoutModule } from './checkout/checkout.module';
 import { OrdersConfig } from './config';
 import { OrdersModule } from './orders/orders.module';
+import { RecoveryModule } from './recovery/recovery.module';
 import { ReturnsModule } from './returns/returns.module';
 import { ServicesModule } from './services';
 
@@ -25,6 +26,7 @@ export class AppModule {
         OrdersModule,
         CheckoutModule,
         ReturnsModule,
+        RecoveryModule,
       ],
     };
   }

@@ -1,6 +1,6 @@
 import { ApiResponse, waitFor } from '@omnibus/testing';
 import { ORDER_API_KEYS, OrderFixtures, SHIP_TO, placeOrder, uniqueKey } from './orders-fixtures';
-import { Platform, startPlatform } from './platform';
+import { Platform, startPlatform, streamMessages } from './platform';
 
 /** A definite answer to a checkout: an order, or a refusal that is not "still running" nor "unavailable". */
 function definite(res: ApiResponse): boolean {
@@ -9,7 +9,7 @@ function definite(res: ApiResponse): boolean {
   return res.status >= 400 && res.status < 500;
 }
 
-describe('checkout saga when the orders service is killed mid-way (real NATS and PostgreSQL)', () => {
+describe('orders when the orders service is killed mid-way (real NATS and PostgreSQL)', () => {
   let p: Platform;
   let f: OrderFixtures;
 
@@ -79,5 +79,79 @@ describe('checkout saga when the orders service is killed mid-way (real NATS and
     }
     expect(placed.length).toBeGreaterThan(0);
     expect(refused.length).toBeGreaterThan(0);
+  });
+
+  it('finishes every ship and cancel under way at a SIGKILL: each status agrees with its reservation, and the stock adds up', async () => {
+    const [sku] = await f.product([900], { central: 40 });
+    const web = p.admin.as('web-key-0001');
+    const placed: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const res = await placeOrder(web, { currency: 'EUR', lines: [{ sku, quantity: 1 }], fulfilment: { type: 'delivery', address: SHIP_TO } });
+      expect(res.status).toBe(201);
+      placed.push(res.body.id as string);
+    }
+    // Even orders are shipped (the stock leaves), odd ones cancelled (the stock returns), all at once.
+    const actionOf = (i: number) => (i % 2 ? 'cancel' : 'ship');
+    const first = Promise.all(placed.map((id, i) => web.post(`/v1/orders/${id}/${actionOf(i)}`)));
+    await waitFor(
+      'status changes under way',
+      async () => Number((await p.databases.orders.query<{ n: string }>("select count(*) as n from orders where pending is not null or status <> 'confirmed'"))[0].n) >= 8,
+      30_000,
+      5,
+    );
+    await p.services.orders.stop('SIGKILL');
+    await first;
+    const pendingAtKill = await p.databases.orders.query<{ id: string }>('select id from orders where pending is not null');
+    expect(pendingAtKill.length).toBeGreaterThan(0); // the kill did land mid-way
+
+    // Nobody retries: the restarted service finishes what was written down by itself.
+    await p.services.orders.start();
+    await waitFor('no status change left pending', async () => (await p.databases.orders.query('select 1 from orders where pending is not null')).length === 0, 60_000);
+    const rows = await p.databases.orders.query<{ id: string; status: string; history: { status: string }[] }>('select id, status, history from orders where id = any($1)', [placed]);
+    const status = new Map(rows.map((r) => [r.id, r.status]));
+    for (const { id } of pendingAtKill) expect(status.get(id)).toBe(actionOf(placed.indexOf(id)) === 'ship' ? 'shipped' : 'cancelled');
+    for (const r of rows) expect(r.history.map((h) => h.status)).toEqual(r.status === 'confirmed' ? ['placed', 'confirmed'] : ['placed', 'confirmed', r.status]);
+
+    // Each order's reservation agrees with its status.
+    const reservations = await p.databases.inventory.query<{ key: string; status: string }>('select key, status from reservations where key = any($1)', [placed.map((id) => `order-${id}`)]);
+    const wanted: Record<string, string> = { confirmed: 'active', shipped: 'committed', cancelled: 'released' };
+    expect(reservations).toHaveLength(40);
+    for (const r of reservations) expect(r.status).toBe(wanted[status.get(r.key.replace(/^order-/, '')) as string]);
+    const count = (s: string) => rows.filter((r) => r.status === s).length;
+    expect(await f.level(sku, 'central')).toMatchObject({ on_hand: 40 - count('shipped'), reserved: count('confirmed') });
+
+    // And each change was announced once.
+    await waitFor('one event per status change', async () => {
+      const events = (await streamMessages(p.nats.url, 'ORDERS_EVENTS')).filter((m) => placed.includes(m.event.data.order?.id) && /shipped|cancelled/.test(m.subject));
+      return events.length === count('shipped') + count('cancelled') && new Set(events.map((e) => e.event.data.order.id)).size === events.length;
+    });
+  });
+
+  it('finishes a return acceptance cut off after its restock, and refuses to reject it meanwhile', async () => {
+    const [sku] = await f.product([1200], { central: 5 });
+    const order = await placeOrder(p.admin.as('web-key-0001'), { currency: 'EUR', lines: [{ sku, quantity: 2 }], fulfilment: { type: 'delivery', address: SHIP_TO } });
+    expect(order.status).toBe(201);
+    expect((await p.admin.post(`/v1/orders/${order.body.id}/ship`)).status).toBe(200);
+    expect((await p.admin.post(`/v1/orders/${order.body.id}/complete`)).status).toBe(200);
+    const pos = p.admin.as('pos-berlin-key');
+    const created = await pos.post(`/v1/orders/${order.body.id}/returns`, { lines: [{ sku, quantity: 2 }], reason: 'wrong size', restockLocationId: f.loc['berlin'] });
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+
+    // What a runner leaves when it dies after writing the acceptance down (and maybe after the restock).
+    await p.databases.orders.query(`update order_returns set pending = '{"token": "dead-runner", "reason": "accepted at the till"}', pending_until = now() + interval '1 hour' where id = $1`, [id]);
+    for (const decision of ['reject', 'accept']) {
+      const refused = await pos.post(`/v1/returns/${id}/${decision}`);
+      expect(refused.status).toBe(409);
+      expect(refused.body.details).toEqual([{ field: 'status', problem: 'is being accepted' }]);
+    }
+    // Its time runs out: the recovery loop restocks (once) and accepts it with the reason it was given.
+    await p.databases.orders.query("update order_returns set pending_until = now() - interval '1 second' where id = $1", [id]);
+    await waitFor('the acceptance to be finished', async () => (await p.admin.get(`/v1/returns/${id}`)).body.status === 'accepted', 30_000);
+    expect((await p.admin.get(`/v1/returns/${id}`)).body).toMatchObject({ status: 'accepted', decisionReason: 'accepted at the till' });
+    expect(await f.level(sku, 'berlin')).toMatchObject({ on_hand: 2, reserved: 0 });
+    expect((await pos.post(`/v1/returns/${id}/accept`)).body.status).toBe('accepted'); // a repeat restocks nothing more
+    expect(await f.level(sku, 'berlin')).toMatchObject({ on_hand: 2 });
+    expect((await pos.post(`/v1/returns/${id}/reject`)).status).toBe(409);
   });
 });

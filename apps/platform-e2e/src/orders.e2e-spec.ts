@@ -166,12 +166,22 @@ describe('orders through the gateway (real NATS and PostgreSQL)', () => {
     expect(short.body.details).toEqual([{ field: 'lines.0.quantity', problem: `SKU ${other}: 1 requested, 0 available at ${f.loc['hamburg']}` }]);
     expect((await f.levels(other)).every((l) => l.location_id === f.loc['berlin'] ? l.reserved === 1 : l.reserved === 0)).toBe(true);
 
-    // Ready, then handed over: the stock leaves the store.
-    expect((await p.admin.post(`/v1/orders/${placed.body.id}/ready-for-pickup`)).body.status).toBe('ready-for-pickup');
-    const collected = await posBerlin.post(`/v1/orders/${placed.body.id}/complete`);
-    expect(collected.status).toBe(403); // a web order: the POS key of the store does not move it
-    expect((await p.admin.post(`/v1/orders/${placed.body.id}/complete`, { reason: 'collected' })).body.status).toBe('completed');
-    expect(await f.level(sku, 'berlin')).toMatchObject({ on_hand: 0, reserved: 0, available: 0 });
+    // A web order, prepared and handed over by the store's own POS; another store's POS may not touch it,
+    // and a store does only what a store does with it.
+    const id = placed.body.id;
+    expect((await p.admin.as('pos-hamburg-key').post(`/v1/orders/${id}/ready-for-pickup`)).status).toBe(403);
+    expect((await posBerlin.post(`/v1/orders/${id}/ship`)).status).toBe(403);
+    expect((await posBerlin.post(`/v1/orders/${id}/ready-for-pickup`)).body.status).toBe('ready-for-pickup');
+    expect(await f.level(sku, 'berlin')).toMatchObject({ on_hand: 2, reserved: 2 }); // still held for the customer
+    const collected = await posBerlin.post(`/v1/orders/${id}/complete`, { reason: 'collected' });
+    expect(collected.status).toBe(200);
+    expect(collected.body.history.map((h: any) => [h.status, h.by])).toEqual([
+      ['placed', 'channel:web'],
+      ['confirmed', 'system'],
+      ['ready-for-pickup', 'staff:pos-berlin'],
+      ['completed', 'staff:pos-berlin'],
+    ]);
+    expect(await f.level(sku, 'berlin')).toMatchObject({ on_hand: 0, reserved: 0, available: 0 }); // the stock left the store
   });
 
   it('confirms exactly 50 of 200 concurrent checkouts for the last 50 units across 4 channels, never below zero', async () => {

@@ -360,6 +360,8 @@ export class CheckoutService {
       version: 1,
       placedAt: now,
       updatedAt: now,
+      pending: null,
+      pendingUntil: null,
     };
     const confirmed: OrderRow = { ...placed, status: 'confirmed', history: [...placed.history, change('confirmed')], version: 2 };
     const order = toOrder(confirmed);

@@ -29,6 +29,19 @@ export function mayChange(order: OrderScope, caller: OrderCaller, action: OrderA
   return order.channel === caller.channel;
 }
 
+/** What a store does with a click & collect order collected there: prepare it, hand it over, or cancel it. */
+const STORE_ACTIONS: OrderAction[] = ['ready-for-pickup', 'complete', 'cancel'];
+
+/**
+ * The store whose staff may hand over `order` whatever channel it was placed in: its pickup location,
+ * when the caller is a staff key and the action is one a store takes. The caller may act when that
+ * location supplies the caller's channel (the store's own POS channel).
+ */
+export function pickupStoreOf(order: OrderScope & { fulfilment: { type: string; locationId: string | null } }, caller: OrderCaller, action: OrderAction): string | null {
+  if (caller.kind !== 'staff' || order.fulfilment.type !== 'pickup' || !STORE_ACTIONS.includes(action)) return null;
+  return order.fulfilment.locationId;
+}
+
 /** Returns are taken through any channel: by staff and admin for any order, by customers for their own. */
 export function mayCreateReturn(order: OrderScope, caller: OrderCaller): boolean {
   return mayRead(order, caller);

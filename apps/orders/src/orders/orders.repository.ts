@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Order, OrderStatus } from '@omnibus/contracts';
-import { DATABASE, DatabaseHandle, Queryable } from '@omnibus/service-kit';
-import { SQL, and, desc, eq, lt, or, sql } from 'drizzle-orm';
-import { OrderRow, orders } from './orders.schema';
+import { DATABASE, DatabaseHandle, Queryable, queryRows } from '@omnibus/service-kit';
+import { SQL, and, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { OrderRow, PendingChange, orders } from './orders.schema';
 
 export function toOrder(row: OrderRow): Order {
   return {
@@ -60,6 +60,59 @@ export class OrdersRepository {
       .where(and(eq(orders.id, row.id), eq(orders.version, version)))
       .returning({ id: orders.id });
     return changed.length === 1;
+  }
+
+  /** Writes a status change down before its stock effect; false when the order changed or already has one pending. */
+  async startChange(id: string, version: number, pending: PendingChange, until: Date): Promise<boolean> {
+    const rows = await this.db
+      .update(orders)
+      .set({ pending, pendingUntil: until })
+      .where(and(eq(orders.id, id), eq(orders.version, version), isNull(orders.pending)))
+      .returning({ id: orders.id });
+    return rows.length === 1;
+  }
+
+  /**
+   * Takes over pending changes whose runner stopped (their time ran out): the order `id` only, or up to
+   * `limit` of them; each replica claims different ones (SKIP LOCKED) and holds them until `until`.
+   */
+  async claimStalledChanges(token: string, until: Date, options: { id?: string; limit: number }): Promise<OrderRow[]> {
+    const claimed = await queryRows<{ id: string }>(
+      this.db,
+      sql`update orders set pending = jsonb_set(pending, '{token}', to_jsonb(${token}::text)), pending_until = ${until.toISOString()}::timestamptz
+          where id in (
+            select id from orders where pending is not null and pending_until < now() ${options.id ? sql`and id = ${options.id}` : sql``}
+            order by pending_until limit ${options.limit} for update skip locked)
+          returning id`,
+    );
+    if (claimed.length === 0) return [];
+    return this.db.select().from(orders).where(inArray(orders.id, claimed.map((r) => r.id)));
+  }
+
+  /** Ends a pending change with the order's new state, if `token` still holds it. */
+  async finishChange(tx: Queryable, next: OrderRow, token: string): Promise<boolean> {
+    const changed = await tx
+      .update(orders)
+      .set({ status: next.status, fulfilment: next.fulfilment, history: next.history, version: next.version, updatedAt: next.updatedAt, pending: null, pendingUntil: null })
+      .where(and(eq(orders.id, next.id), sql`${orders.pending} ->> 'token' = ${token}`))
+      .returning({ id: orders.id });
+    return changed.length === 1;
+  }
+
+  /** Drops a pending change (the inventory refused its stock effect: nothing happened), if `token` still holds it. */
+  async dropChange(id: string, token: string): Promise<void> {
+    await this.db
+      .update(orders)
+      .set({ pending: null, pendingUntil: null })
+      .where(and(eq(orders.id, id), sql`${orders.pending} ->> 'token' = ${token}`));
+  }
+
+  /** Hands a pending change to the recovery loop (or a retry) now: its runner could not reach a service. */
+  async letGoOfChange(id: string, token: string): Promise<void> {
+    await this.db
+      .update(orders)
+      .set({ pendingUntil: new Date() })
+      .where(and(eq(orders.id, id), sql`${orders.pending} ->> 'token' = ${token}`));
   }
 
   async list(db: Queryable, filter: OrderFilter): Promise<OrderRow[]> {

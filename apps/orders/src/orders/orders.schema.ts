@@ -1,4 +1,18 @@
-import type { Fulfilment, OrderContact, OrderLine, OrderStatus, OrderStatusChange } from '@omnibus/contracts';
+import type { Fulfilment, OrderAction, OrderContact, OrderLine, OrderStatus, OrderStatusChange } from '@omnibus/contracts';
+import type { StockEffect } from './lifecycle';
+
+/** A status change written down before its stock effect, finished by its runner or by the recovery loop. */
+export interface PendingChange {
+  /** The runner holding it; another may take it over once pending_until passed. */
+  token: string;
+  action: OrderAction;
+  to: OrderStatus;
+  stock: StockEffect;
+  /** Coupon uses given back (a cancellation). */
+  releaseCoupons: boolean;
+  change: OrderStatusChange;
+  fulfilment: Fulfilment;
+}
 import { bigint, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 // Mirrors db/migrations; the SQL files are the source of truth for the database.
@@ -23,6 +37,8 @@ export const orders = pgTable('orders', {
   version: integer('version').notNull(),
   placedAt: timestamp('placed_at', { withTimezone: true }).notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  pending: jsonb('pending').$type<PendingChange>(),
+  pendingUntil: timestamp('pending_until', { withTimezone: true }),
 });
 
 export type OrderRow = typeof orders.$inferSelect;

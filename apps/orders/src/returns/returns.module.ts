@@ -8,5 +8,6 @@ import { ReturnsService } from './returns.service';
   imports: [OrdersModule],
   controllers: [ReturnsController],
   providers: [ReturnsService, ReturnsRepository],
+  exports: [ReturnsService],
 })
 export class ReturnsModule {}

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { OrderReturn, ReturnStatus } from '@omnibus/contracts';
-import { DATABASE, DatabaseHandle, Queryable } from '@omnibus/service-kit';
-import { and, asc, eq } from 'drizzle-orm';
+import type { OrderReturn } from '@omnibus/contracts';
+import { DATABASE, DatabaseHandle, Queryable, queryRows } from '@omnibus/service-kit';
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { ReturnRow, orderReturns } from './returns.schema';
 
 export function toReturn(row: ReturnRow): OrderReturn {
@@ -44,13 +44,66 @@ export class ReturnsRepository {
     return db.select().from(orderReturns).where(eq(orderReturns.orderId, orderId)).orderBy(asc(orderReturns.createdAt), asc(orderReturns.id));
   }
 
-  /** Decides a requested return; undefined when it was decided already. */
-  async decide(tx: Queryable, id: string, status: Exclude<ReturnStatus, 'requested'>, reason: string | null): Promise<ReturnRow | undefined> {
+  /** Rejects a requested return; undefined when it was decided already, or is being accepted. */
+  async reject(tx: Queryable, id: string, reason: string | null): Promise<ReturnRow | undefined> {
     const [row] = await tx
       .update(orderReturns)
-      .set({ status, decisionReason: reason, decidedAt: new Date() })
-      .where(and(eq(orderReturns.id, id), eq(orderReturns.status, 'requested')))
+      .set({ status: 'rejected', decisionReason: reason, decidedAt: new Date() })
+      .where(and(eq(orderReturns.id, id), eq(orderReturns.status, 'requested'), isNull(orderReturns.pending)))
       .returning();
     return row;
+  }
+
+  /** Writes an acceptance down before its restock; undefined when the return is decided or already being accepted. */
+  async startAcceptance(id: string, token: string, reason: string | null, until: Date): Promise<ReturnRow | undefined> {
+    const [row] = await this.db
+      .update(orderReturns)
+      .set({ pending: { token, reason }, pendingUntil: until })
+      .where(and(eq(orderReturns.id, id), eq(orderReturns.status, 'requested'), isNull(orderReturns.pending)))
+      .returning();
+    return row;
+  }
+
+  /**
+   * Takes over acceptances whose runner stopped (their time ran out): the return `id` only, or up to
+   * `limit` of them; each replica claims different ones (SKIP LOCKED) and holds them until `until`.
+   */
+  async claimStalledAcceptances(token: string, until: Date, options: { id?: string; limit: number }): Promise<ReturnRow[]> {
+    const claimed = await queryRows<{ id: string }>(
+      this.db,
+      sql`update order_returns set pending = jsonb_set(pending, '{token}', to_jsonb(${token}::text)), pending_until = ${until.toISOString()}::timestamptz
+          where id in (
+            select id from order_returns where pending is not null and pending_until < now() ${options.id ? sql`and id = ${options.id}` : sql``}
+            order by pending_until limit ${options.limit} for update skip locked)
+          returning id`,
+    );
+    if (claimed.length === 0) return [];
+    return this.db.select().from(orderReturns).where(inArray(orderReturns.id, claimed.map((r) => r.id)));
+  }
+
+  /** Marks the return accepted (with the reason given when it was started), if `token` still holds its acceptance. */
+  async finishAcceptance(tx: Queryable, id: string, token: string): Promise<ReturnRow | undefined> {
+    const [row] = await tx
+      .update(orderReturns)
+      .set({ status: 'accepted', decisionReason: sql`${orderReturns.pending} ->> 'reason'`, decidedAt: new Date(), pending: null, pendingUntil: null })
+      .where(and(eq(orderReturns.id, id), eq(orderReturns.status, 'requested'), sql`${orderReturns.pending} ->> 'token' = ${token}`))
+      .returning();
+    return row;
+  }
+
+  /** Drops an acceptance the inventory refused (nothing was restocked), if `token` still holds it. */
+  async dropAcceptance(id: string, token: string): Promise<void> {
+    await this.db
+      .update(orderReturns)
+      .set({ pending: null, pendingUntil: null })
+      .where(and(eq(orderReturns.id, id), sql`${orderReturns.pending} ->> 'token' = ${token}`));
+  }
+
+  /** Hands an acceptance to the recovery loop (or a retry) now: its runner could not reach the inventory. */
+  async letGoOfAcceptance(id: string, token: string): Promise<void> {
+    await this.db
+      .update(orderReturns)
+      .set({ pendingUntil: new Date() })
+      .where(and(eq(orderReturns.id, id), sql`${orderReturns.pending} ->> 'token' = ${token}`));
   }
 }

@@ -17,6 +17,9 @@ export const orderReturns = pgTable('order_returns', {
   decisionReason: text('decision_reason'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   decidedAt: timestamp('decided_at', { withTimezone: true }),
+  /** An acceptance whose restock may have happened: finished by its runner or by the recovery loop. */
+  pending: jsonb('pending').$type<{ token: string; reason: string | null }>(),
+  pendingUntil: timestamp('pending_until', { withTimezone: true }),
 });
 
 export type ReturnRow = typeof orderReturns.$inferSelect;

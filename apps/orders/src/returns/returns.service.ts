@@ -10,13 +10,17 @@ import {
   ReturnRef,
   newId,
 } from '@omnibus/contracts';
-import { Outbox, RemoteError, RpcError, ServiceClient } from '@omnibus/service-kit';
+import { LOGGER, Outbox, RemoteError, RpcError, SERVICE_CONFIG, ServiceClient } from '@omnibus/service-kit';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { OrdersConfig } from '../config';
 import { actorOf, mayCreateReturn, mayDecideReturn, mayRead } from '../orders/access';
 import { OrdersRepository } from '../orders/orders.repository';
 import { OrderRow } from '../orders/orders.schema';
 import { SERVICES } from '../services';
 import { planReturn } from './refunds';
 import { ReturnsRepository, toReturn } from './returns.repository';
+import { ReturnRow } from './returns.schema';
 
 /**
  * Returns through any channel: created for lines of a completed order (never more than was bought
@@ -30,6 +34,8 @@ export class ReturnsService {
     private readonly orders: OrdersRepository,
     private readonly outbox: Outbox,
     @Inject(SERVICES) private readonly services: ServiceClient,
+    @Inject(SERVICE_CONFIG) private readonly config: OrdersConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async create(req: CreateReturnRequest): Promise<OrderReturn> {
@@ -66,6 +72,8 @@ export class ReturnsService {
         decisionReason: null,
         createdAt: now,
         decidedAt: null,
+        pending: null,
+        pendingUntil: null,
       };
       await this.repository.insert(tx, row);
       await this.outbox.add<ReturnEventData>(tx, OrdersEvents.returnCreated, { orderReturn: toReturn(row) });
@@ -89,24 +97,62 @@ export class ReturnsService {
     return { items: (await this.repository.ofOrder(this.repository.db, req.id)).map(toReturn) };
   }
 
-  /** Restocks the goods at the return's location (once, by the return's key), then marks it accepted. */
+  /**
+   * Restocks the goods at the return's location (once, by the return's key), then marks it accepted.
+   * The acceptance is written down first, so a crash after the restock is finished by the recovery
+   * loop, and a rejection cannot slip in between.
+   */
   async accept(ref: ReturnRef): Promise<OrderReturn> {
     const row = await this.decidable(ref);
     if (row.status === 'accepted') return toReturn(row);
     if (row.status === 'rejected') throw alreadyDecided(row.id, 'rejected', 'accepted');
-    await this.services.request(InventorySubjects.receiveStock, {
-      key: `return-${row.id}`,
-      locationId: row.restockLocationId,
-      reason: 'return',
-      reference: row.orderId,
-      lines: row.lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
-    });
+    const started = row.pending
+      ? (await this.repository.claimStalledAcceptances(randomUUID(), this.leaseFrom(new Date()), { id: row.id, limit: 1 }))[0]
+      : await this.repository.startAcceptance(row.id, randomUUID(), ref.reason ?? null, this.leaseFrom(new Date()));
+    if (!started) {
+      // Being accepted by a concurrent call, or decided meanwhile.
+      const now = await this.decidable(ref);
+      if (now.status === 'accepted') return toReturn(now);
+      if (now.status === 'rejected') throw alreadyDecided(now.id, 'rejected', 'accepted');
+      throw beingAccepted(now.id);
+    }
+    return (await this.finishAcceptance(started)) ?? this.get(ref);
+  }
+
+  /** Finishes acceptances whose runner stopped; never throws. Returns how many it took on. */
+  async finishStalled(limit = 20): Promise<number> {
+    const claimed = await this.repository.claimStalledAcceptances(randomUUID(), this.leaseFrom(new Date()), { limit });
+    await Promise.all(
+      claimed.map((row) => this.finishAcceptance(row).catch((err: Error) => this.logger.warn({ orderReturn: row.id, err: err.message }, 'return acceptance still cannot finish; retrying later'))),
+    );
+    return claimed.length;
+  }
+
+  /** The restock, then the decision with its event; undefined when another runner took the acceptance over. */
+  private async finishAcceptance(row: ReturnRow): Promise<OrderReturn | undefined> {
+    const token = (row.pending as { token: string }).token;
+    try {
+      await this.services.request(InventorySubjects.receiveStock, {
+        key: `return-${row.id}`,
+        locationId: row.restockLocationId,
+        reason: 'return',
+        reference: row.orderId,
+        lines: row.lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
+      });
+    } catch (err) {
+      // A definite "no" from the inventory restocked nothing: the return stays requested. Anything else
+      // (no answer): a retry of the acceptance, or the recovery loop, goes on with it.
+      const refused = err instanceof RemoteError && err.body.code !== 'UNAVAILABLE' && err.body.code !== 'INTERNAL';
+      if (refused) await this.repository.dropAcceptance(row.id, token);
+      else await this.repository.letGoOfAcceptance(row.id, token).catch(() => undefined);
+      throw err;
+    }
     const accepted = await this.repository.db.transaction(async (tx) => {
-      const decided = await this.repository.decide(tx, row.id, 'accepted', ref.reason ?? null);
+      const decided = await this.repository.finishAcceptance(tx, row.id, token);
       if (decided) await this.outbox.add<ReturnEventData>(tx, OrdersEvents.returnAccepted, { orderReturn: toReturn(decided) });
       return decided;
     });
-    if (!accepted) return this.get(ref); // accepted by a concurrent call (the restock happened once)
+    if (!accepted) return undefined;
     this.outbox.committed();
     return toReturn(accepted);
   }
@@ -118,7 +164,7 @@ export class ReturnsService {
     if (row.status === 'accepted') throw alreadyDecided(row.id, 'accepted', 'rejected');
     const rejected = await this.orders.db.transaction(async (tx) => {
       const order = (await this.orders.find(tx, row.orderId, true)) as OrderRow;
-      const decided = await this.repository.decide(tx, row.id, 'rejected', ref.reason ?? null);
+      const decided = await this.repository.reject(tx, row.id, ref.reason ?? null);
       if (!decided) return undefined;
       const back = new Map(row.lines.map((l) => [l.sku, l.quantity]));
       const lines = order.lines.map((l) => ({ ...l, returnedQuantity: l.returnedQuantity - (back.get(l.sku) ?? 0) }));
@@ -129,11 +175,16 @@ export class ReturnsService {
     });
     if (!rejected) {
       const now = await this.decidable(ref);
+      if (now.status === 'requested') throw beingAccepted(now.id);
       if (now.status !== 'rejected') throw alreadyDecided(now.id, now.status, 'rejected');
       return toReturn(now);
     }
     this.outbox.committed();
     return toReturn(rejected);
+  }
+
+  private leaseFrom(now: Date): Date {
+    return new Date(now.getTime() + this.config.CHECKOUT_LEASE_MS);
   }
 
   private async decidable(ref: ReturnRef) {
@@ -157,6 +208,10 @@ export class ReturnsService {
 
 function notFound(id: string): RpcError {
   return new RpcError('NOT_FOUND', `return ${id} does not exist`);
+}
+
+function beingAccepted(id: string): RpcError {
+  return new RpcError('CONFLICT', `return ${id} is being accepted right now: read it again in a moment`, [{ field: 'status', problem: 'is being accepted' }]);
 }
 
 function alreadyDecided(id: string, status: string, wanted: 'accepted' | 'rejected'): RpcError {
