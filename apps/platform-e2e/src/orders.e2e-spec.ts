@@ -285,6 +285,22 @@ describe('orders through the gateway (real NATS and PostgreSQL)', () => {
       const events = (await streamMessages(p.nats.url, 'ORDERS_EVENTS')).filter((m) => m.event.data.orderReturn?.orderId === order.id).map((m) => m.subject);
       return ['orders.return.created', 'orders.return.accepted', 'orders.return.rejected'].every((s) => events.includes(s));
     });
+
+    // Loyalty follows the goods: the 100 € order earned 100 points; 60 € came back, so 60 are taken back.
+    const balance = async () => (await ann.call('GET', '/v1/me/loyalty')).body.balance;
+    await waitFor('the points of the returned goods taken back', async () => (await balance()) === 40);
+    // The last unit comes back too: what is still paid is 10 €, so 10 points stay.
+    const last = await posBerlin.post(`/v1/orders/${order.id}/returns`, { lines: [{ sku, quantity: 1 }], reason: 'also', restockLocationId: f.loc['berlin'] });
+    expect((await posBerlin.post(`/v1/returns/${last.body.id}/accept`)).body.status).toBe('accepted');
+    await waitFor('the points of the last unit taken back', async () => (await balance()) === 10);
+    const ledger = (await ann.call('GET', '/v1/me/loyalty')).body.entries;
+    expect(ledger.map((e: any) => [e.kind, e.points, e.orderId]).sort()).toEqual(
+      [
+        ['adjust', -30, order.id],
+        ['adjust', -60, order.id],
+        ['earn', 100, order.id],
+      ].sort(),
+    );
   });
 
   it('shows a customer one history of web, POS, marketplace and phone orders, and earns points for completed ones', async () => {

@@ -52,6 +52,15 @@ export class LoyaltyRepository {
     return rows[0] ?? null;
   }
 
+  /** The points of a customer's entries whose idempotency key starts with `prefix`, added up. */
+  async pointsOfKeysStartingWith(tx: Queryable, customerId: string, prefix: string): Promise<number> {
+    const [row] = await tx
+      .select({ points: sql<string>`coalesce(sum(${loyaltyEntries.points}), 0)` })
+      .from(loyaltyEntries)
+      .where(and(eq(loyaltyEntries.customerId, customerId), sql`left(${loyaltyEntries.idempotencyKey}, ${prefix.length}) = ${prefix}`));
+    return Number(row?.points ?? 0);
+  }
+
   async insertEntry(tx: Queryable, row: LoyaltyEntryRow): Promise<void> {
     await tx.insert(loyaltyEntries).values(row);
   }

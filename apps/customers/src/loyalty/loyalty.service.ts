@@ -54,6 +54,9 @@ function decodeCursor(cursor: string): string {
   return id;
 }
 
+/** The keys of the entries that take back an order's points for its returns. */
+export const takeBackKeyPrefix = (orderId: string) => `order-${orderId}-return-`;
+
 interface LedgerCommand {
   customerId: string;
   idempotencyKey: string;
@@ -91,6 +94,28 @@ export class LoyaltyService {
   async adjust(req: AdjustPointsRequest): Promise<LoyaltyChange> {
     if (req.points > 0) return this.apply(req, 'adjust', req.points, async (tx) => ({ balance: await this.repository.credit(tx, req.customerId, req.points), lot: { expiresAt: null } }));
     return this.apply(req, 'adjust', req.points, (tx) => this.take(tx, req.customerId, -req.points));
+  }
+
+  /**
+   * Takes back what an order earned for goods that came back. `points` is what the order's returns
+   * take back in all so far: earlier take-backs of the order (keys `order-<id>-return-…`) count, and
+   * no more than the balance holds is taken (points already spent stay spent). Once per key; null when
+   * nothing is taken.
+   */
+  async takeBack(cmd: LedgerCommand & { orderId: string; points: number }): Promise<LoyaltyChange | null> {
+    return this.transaction(async (tx) => {
+      const customer = await this.customers.row(tx, cmd.customerId);
+      if (!customer || customer.erasedAt) return null; // no ledger to take from
+      const earlier = await this.repository.entryByKey(tx, cmd.customerId, cmd.idempotencyKey);
+      if (earlier) return { customerId: cmd.customerId, balance: await this.repository.balance(tx, cmd.customerId), entry: toLoyaltyEntry(earlier), replayed: true };
+      const balance = await this.repository.lockBalance(tx, cmd.customerId);
+      const takenBefore = -(await this.repository.pointsOfKeysStartingWith(tx, cmd.customerId, takeBackKeyPrefix(cmd.orderId)));
+      const points = Math.min(balance, Math.max(0, cmd.points - takenBefore));
+      if (points === 0) return null;
+      const after = await this.take(tx, cmd.customerId, points);
+      const entry = await this.record(tx, cmd, 'adjust', -points, after.balance, { expiresAt: null, remaining: 0 });
+      return { customerId: cmd.customerId, balance: after.balance, entry, replayed: false };
+    });
   }
 
   async get(req: GetLoyaltyRequest): Promise<LoyaltyAccount> {

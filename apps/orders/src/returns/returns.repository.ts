@@ -91,6 +91,12 @@ export class ReturnsRepository {
     return row;
   }
 
+  /** What the order's accepted returns refund in all. */
+  async acceptedRefunds(tx: Queryable, orderId: string): Promise<number> {
+    const [row] = await queryRows<{ total: string | number }>(tx, sql`select coalesce(sum(refund_total), 0) as total from order_returns where order_id = ${orderId} and status = 'accepted'`);
+    return Number(row.total);
+  }
+
   /** Drops an acceptance the inventory refused (nothing was restocked), if `token` still holds it. */
   async dropAcceptance(id: string, token: string): Promise<void> {
     await this.db

@@ -148,8 +148,15 @@ export class ReturnsService {
       throw err;
     }
     const accepted = await this.repository.db.transaction(async (tx) => {
+      // The order locked: acceptances of its returns are counted one at a time, so each event's sum is right.
+      const order = (await this.orders.find(tx, row.orderId, true)) as OrderRow;
       const decided = await this.repository.finishAcceptance(tx, row.id, token);
-      if (decided) await this.outbox.add<ReturnEventData>(tx, OrdersEvents.returnAccepted, { orderReturn: toReturn(decided) });
+      if (!decided) return undefined;
+      const refundedTotal = await this.repository.acceptedRefunds(tx, row.orderId);
+      await this.outbox.add<ReturnEventData>(tx, OrdersEvents.returnAccepted, {
+        orderReturn: toReturn(decided),
+        order: { id: order.id, customerId: order.customerId, channel: order.channel, currency: order.currency, total: order.total, refundedTotal },
+      });
       return decided;
     });
     if (!accepted) return undefined;

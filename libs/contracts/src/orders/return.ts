@@ -87,7 +87,20 @@ export class ReturnList {
   items!: OrderReturn[];
 }
 
+/** The order a return belongs to, as `orders.return.accepted` tells it. */
+export interface ReturnedOrder {
+  id: string;
+  customerId: string | null;
+  channel: string;
+  currency: string;
+  total: number;
+  /** What the order's accepted returns refund in all, this one included. */
+  refundedTotal: number;
+}
+
 /** `data` of `orders.return.created|accepted|rejected` (version 1). */
 export interface ReturnEventData {
   orderReturn: OrderReturn;
+  /** On `orders.return.accepted`: the order and what is refunded of it so far (loyalty takes points back by it). */
+  order?: ReturnedOrder;
 }
