@@ -2,7 +2,7 @@
 // One command to run Omnibus locally: `npm start` (or `node tools/start.mjs`).
 // Installs dependencies when missing, builds the apps, makes sure NATS answers (starting a local
 // nats-server when it does not), starts every service and then the gateway, waits until each is
-// ready, loads the demo products, and stops everything cleanly on Ctrl+C.
+// ready, loads the demo data (products, prices, a warehouse and a store with stock), and stops everything cleanly on Ctrl+C.
 // Plain Node 20 ESM with built-ins only: it must run before `npm install` has run.
 
 import { spawn } from 'node:child_process';
@@ -12,7 +12,7 @@ import net from 'node:net';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { loadDemoProducts, seedDemo } from './demo/seed.mjs';
+import { describeCommerce, loadDemoProducts, seedCommerce, seedDemo } from './demo/seed.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -50,14 +50,14 @@ const envName = (app) => app.name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
 const portOf = (app) => Number(process.env[`${envName(app)}_PORT`] || app.port);
 
 const HELP = `Runs Omnibus locally: builds the apps, starts NATS when needed, every service, the gateway,
-and loads demo products.
+and loads the demo data: products, their prices, a warehouse and a store with stock.
 
 Usage:
   npm start [-- options]          or   node tools/start.mjs [options]
 
 Options:
   --no-build     use the existing dist/ output (fails when an app was never built)
-  --no-seed      do not load the demo products
+  --no-seed      do not load the demo data
   --help, -h     show this text
 
 Environment:
@@ -73,7 +73,7 @@ ${APPS.filter((a) => a.database)
   DATA_DIR               folder for PGlite databases and a started NATS (default: <repo>/.data)
 ${APPS.map((a) => `  ${`${envName(a)}_PORT`.padEnd(22)} HTTP port of the ${a.name} (default: ${a.port})`).join('\n')}
   NODE_ENV               passed to the apps (default: development; production refuses the dev keys)
-  OMNIBUS_ADMIN_KEY      admin key used to load the demo products (default: dev-admin)
+  OMNIBUS_ADMIN_KEY      admin key used to load the demo data (default: dev-admin)
   QUIET=1                do not echo the apps' log lines (they are still shown when an app fails)
   LOG_LEVEL, API_KEYS…   any other variable is passed to the apps unchanged (see node dist/apps/<app>/main.js --help)
 `;
@@ -527,6 +527,9 @@ async function main() {
       const r = await seedDemo({ gatewayUrl: `http://127.0.0.1:${gatewayPort}`, products, log: (line) => warn(line.trim()) });
       if (stopping) return;
       say(`demo data: ${r.created} created, ${r.present} already there${r.failed.length ? `, ${r.failed.length} failed` : ''}`);
+      const commerce = await seedCommerce({ gatewayUrl: `http://127.0.0.1:${gatewayPort}`, products });
+      if (stopping) return;
+      say(describeCommerce(commerce));
     } catch (err) {
       if (stopping) return;
       warn(`demo data not loaded: ${err.message}`);
@@ -547,6 +550,12 @@ async function main() {
     '  Try:',
     `    curl -H 'x-api-key: ${customKeys ? '<admin key>' : 'dev-admin'}' ${base.replace('http://', '')}/v1/products`,
     `    curl -H 'x-api-key: dev-pos' '${base.replace('http://', '')}/v1/products?category=home'`,
+    ...(seed && !customKeys
+      ? [
+          `    curl -H 'x-api-key: dev-web' -H 'Idempotency-Key: my-first-order' -H 'content-type: application/json' ${base.replace('http://', '')}/v1/orders \\`,
+          `      -d '{"currency":"EUR","lines":[{"sku":"SHIRT-LIN-WHT-M","quantity":1}],"fulfilment":{"type":"delivery","address":{"name":"Ann Lee","line1":"Torstr. 5","postalCode":"10119","city":"Berlin","country":"DE"}}}'`,
+        ]
+      : []),
     '',
     `Press Ctrl+C to stop.${quiet ? '' : ' App logs follow.'}`,
     '',
