@@ -22,13 +22,30 @@ export interface SingleLineReservation {
   changedEvent: EventEnvelope;
 }
 
-export interface SingleLineOutcome {
+export interface ReservedLevel {
   locationId: string;
   onHand: number;
   reserved: number;
   available: number;
   version: number;
 }
+
+/** A level as a reservation statement changed it. */
+interface ChangedLevelRow {
+  location_id: string;
+  on_hand: number;
+  reserved: number;
+  available: number;
+  version: number;
+}
+
+const toReservedLevel = (row: ChangedLevelRow): ReservedLevel => ({
+  locationId: row.location_id,
+  onHand: Number(row.on_hand),
+  reserved: Number(row.reserved),
+  available: Number(row.available),
+  version: Number(row.version),
+});
 
 // A named prepared statement: planned once per connection, as this is the hottest write.
 const RESERVE_SINGLE_LINE = `
@@ -165,8 +182,8 @@ export class ReservationsRepository {
    * has enough, the SKU is unknown or archived, or a concurrent writer took the units first. A taken
    * key fails the whole statement with a unique violation (23505).
    */
-  async reserveSingleLine(r: SingleLineReservation): Promise<SingleLineOutcome | null> {
-    const rows = await this.database.prepared<{ location_id: string; on_hand: number; reserved: number; available: number; version: number }>(
+  async reserveSingleLine(r: SingleLineReservation): Promise<ReservedLevel | null> {
+    const rows = await this.database.prepared<ChangedLevelRow>(
       'inventory_reserve_single_line',
       RESERVE_SINGLE_LINE,
       [
@@ -186,8 +203,7 @@ export class ReservationsRepository {
         JSON.stringify(r.changedEvent),
       ],
     );
-    const row = rows[0];
-    return row ? { locationId: row.location_id, onHand: Number(row.on_hand), reserved: Number(row.reserved), available: Number(row.available), version: Number(row.version) } : null;
+    return rows[0] ? toReservedLevel(rows[0]) : null;
   }
 
   /**
@@ -197,8 +213,8 @@ export class ReservationsRepository {
    * empty list when no location has every line, a SKU is unknown or archived, or a concurrent writer
    * took units first (nothing happened). A taken key fails with a unique violation (23505).
    */
-  async reserveAtOneLocation(r: OneLocationReservation): Promise<SingleLineOutcome[]> {
-    const rows = await this.database.prepared<{ sku: string; location_id: string; on_hand: number; reserved: number; available: number; version: number }>(
+  async reserveAtOneLocation(r: OneLocationReservation): Promise<ReservedLevel[]> {
+    const rows = await this.database.prepared<ChangedLevelRow>(
       'inventory_reserve_at_one_location',
       RESERVE_AT_ONE_LOCATION,
       [
@@ -214,7 +230,7 @@ export class ReservationsRepository {
         JSON.stringify(r.changedEvents),
       ],
     );
-    return rows.map((row) => ({ locationId: row.location_id, onHand: Number(row.on_hand), reserved: Number(row.reserved), available: Number(row.available), version: Number(row.version) }));
+    return rows.map(toReservedLevel);
   }
 
   async find(tx: Queryable, ref: ReservationKey): Promise<ReservationRow | null> {
