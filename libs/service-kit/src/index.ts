@@ -5,6 +5,7 @@ export * from './logging';
 export * from './database';
 export * from './jetstream';
 export * from './outbox';
+export * from './periodic-job';
 export * from './consumer';
 export * from './health';
 export * from './rpc';

@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { LOGGER } from '@omnibus/service-kit';
+import { LOGGER, PeriodicJob } from '@omnibus/service-kit';
 import type { Logger } from 'pino';
 import { CONTENT_CONFIG, ContentConfig } from '../config';
 import { EntriesService } from './entries.service';
@@ -10,46 +10,26 @@ import { EntriesService } from './entries.service';
  */
 @Injectable()
 export class ScheduleSweeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private timer?: NodeJS.Timeout;
-  private sweeping?: Promise<void>;
-  private stopped = false;
+  private readonly job: PeriodicJob;
 
-  constructor(
-    private readonly entries: EntriesService,
-    @Inject(CONTENT_CONFIG) private readonly config: ContentConfig,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  constructor(entries: EntriesService, @Inject(CONTENT_CONFIG) config: ContentConfig, @Inject(LOGGER) logger: Logger) {
+    this.job = new PeriodicJob({
+      name: 'scheduled publishing',
+      intervalMs: config.SCHEDULE_SWEEP_MS,
+      logger,
+      work: async () => {
+        const published = await entries.publishDue();
+        if (published) logger.info({ published }, 'scheduled entries published');
+      },
+    });
+  }
 
   onApplicationBootstrap() {
-    this.next();
+    this.job.start();
   }
 
   // Before the kit closes the database.
-  async beforeApplicationShutdown() {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.sweeping;
-  }
-
-  /** One sweep: publishes every due entry; failures are logged and retried on the next sweep. */
-  async sweep(): Promise<number> {
-    try {
-      const published = await this.entries.publishDue();
-      if (published) this.logger.info({ published }, 'scheduled entries published');
-      return published;
-    } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, 'scheduled publishing failed, will retry');
-      return 0;
-    }
-  }
-
-  private next() {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.sweeping = this.sweep().then(() => {
-        this.sweeping = undefined;
-        this.next();
-      });
-    }, this.config.SCHEDULE_SWEEP_MS);
+  beforeApplicationShutdown() {
+    return this.job.stop();
   }
 }

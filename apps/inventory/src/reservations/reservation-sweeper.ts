@@ -1,5 +1,5 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { LOGGER, SERVICE_CONFIG } from '@omnibus/service-kit';
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { LOGGER, PeriodicJob, SERVICE_CONFIG } from '@omnibus/service-kit';
 import type { Logger } from 'pino';
 import { InventoryConfig } from '../config';
 import { ReservationsService } from './reservations.service';
@@ -9,30 +9,32 @@ import { ReservationsService } from './reservations.service';
  * batch is claimed with FOR UPDATE SKIP LOCKED, so replicas share the work and never release twice.
  */
 @Injectable()
-export class ReservationSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private stopped = false;
+export class ReservationSweeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly job: PeriodicJob;
 
   constructor(
     private readonly reservations: ReservationsService,
-    @Inject(SERVICE_CONFIG) private readonly config: InventoryConfig,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    @Inject(SERVICE_CONFIG) config: InventoryConfig,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.job = new PeriodicJob({
+      name: 'reservation sweep',
+      intervalMs: config.RESERVATION_SWEEP_INTERVAL_MS,
+      logger,
+      work: async () => {
+        const n = await this.sweep();
+        if (n) logger.info({ expired: n }, 'expired reservations released');
+      },
+    });
+  }
 
   onApplicationBootstrap() {
-    if (this.config.RESERVATION_SWEEP_INTERVAL_MS > 0) this.schedule();
+    this.job.start();
   }
 
-  async beforeApplicationShutdown() {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
-  }
-
-  onApplicationShutdown() {
-    this.stopped = true;
-    clearTimeout(this.timer);
+  // Before the kit closes the database.
+  beforeApplicationShutdown() {
+    return this.job.stop();
   }
 
   /** Releases everything that is due now, batch by batch; returns how many. */
@@ -41,21 +43,7 @@ export class ReservationSweeper implements OnApplicationBootstrap, OnApplication
     for (;;) {
       const released = await this.reservations.expireDue(200);
       total += released;
-      if (released < 200 || this.stopped) return total;
+      if (released < 200 || this.job.stopped) return total;
     }
-  }
-
-  private schedule() {
-    this.timer = setTimeout(() => {
-      this.running = this.sweep()
-        .then((n) => {
-          if (n) this.logger.info({ expired: n }, 'expired reservations released');
-        })
-        .catch((err: Error) => this.logger.warn({ err: err.message }, 'reservation sweep failed; next interval retries'))
-        .finally(() => {
-          this.running = undefined;
-          if (!this.stopped) this.schedule();
-        });
-    }, this.config.RESERVATION_SWEEP_INTERVAL_MS);
   }
 }
