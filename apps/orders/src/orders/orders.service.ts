@@ -120,7 +120,10 @@ export class OrdersService {
     const claimed = await this.repository.claimStalledChanges(randomUUID(), this.leaseFrom(new Date()), { limit });
     await Promise.all(
       claimed.map((row) =>
-        this.finish(row, row.pending as PendingChange, true).catch((err: Error) => this.logger.warn({ order: row.id, err: err.message }, 'pending status change still cannot finish; retrying later')),
+        this.finish(row, row.pending as PendingChange, true).catch((err: Error) => {
+          const dropped = err instanceof RpcError && err.code === 'CONFLICT';
+          this.logger.warn({ order: row.id, err: err.message }, dropped ? 'pending status change refused by the inventory: dropped' : 'pending status change still cannot finish; retrying later');
+        }),
       ),
     );
     return claimed.length;

@@ -123,7 +123,11 @@ export class ReturnsService {
   async finishStalled(limit = 20): Promise<number> {
     const claimed = await this.repository.claimStalledAcceptances(randomUUID(), this.leaseFrom(new Date()), { limit });
     await Promise.all(
-      claimed.map((row) => this.finishAcceptance(row).catch((err: Error) => this.logger.warn({ orderReturn: row.id, err: err.message }, 'return acceptance still cannot finish; retrying later'))),
+      claimed.map((row) =>
+        this.finishAcceptance(row).catch((err: Error) => {
+          this.logger.warn({ orderReturn: row.id, err: err.message }, refusedByInventory(err) ? 'return acceptance refused by the inventory: dropped' : 'return acceptance still cannot finish; retrying later');
+        }),
+      ),
     );
     return claimed.length;
   }
@@ -142,8 +146,7 @@ export class ReturnsService {
     } catch (err) {
       // A definite "no" from the inventory restocked nothing: the return stays requested. Anything else
       // (no answer): a retry of the acceptance, or the recovery loop, goes on with it.
-      const refused = err instanceof RemoteError && err.body.code !== 'UNAVAILABLE' && err.body.code !== 'INTERNAL';
-      if (refused) await this.repository.dropAcceptance(row.id, token);
+      if (refusedByInventory(err)) await this.repository.dropAcceptance(row.id, token);
       else await this.repository.letGoOfAcceptance(row.id, token).catch(() => undefined);
       throw err;
     }
@@ -215,6 +218,11 @@ export class ReturnsService {
 
 function notFound(id: string): RpcError {
   return new RpcError('NOT_FOUND', `return ${id} does not exist`);
+}
+
+/** A definite "no" from the inventory (not a service that did not answer): nothing was restocked. */
+function refusedByInventory(err: unknown): boolean {
+  return err instanceof RemoteError && err.body.code !== 'UNAVAILABLE' && err.body.code !== 'INTERNAL';
 }
 
 function beingAccepted(id: string): RpcError {
