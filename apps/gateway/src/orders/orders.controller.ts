@@ -101,10 +101,11 @@ export class OrdersController {
     description:
       'placed → confirmed → (ready-for-pickup | shipped) → completed; carry-out orders complete from confirmed; cancel before the goods left. ' +
       'Shipping or handing over commits the stock; cancelling releases it and the coupon uses. Repeating a transition changes nothing. ' +
-      'A customer may cancel their own order.',
+      'A customer may cancel their own order; the POS key of the store a click & collect order is collected at may prepare, hand over or cancel it. ' +
+      'A change that moves stock is finished by the service even if it is interrupted; meanwhile another change of the order is 409.',
   })
   @ApiParam({ name: 'action', enum: ORDER_ACTIONS })
-  @ApiResponse({ status: 409, description: 'the order is not in a state that allows this (the body says which states do)' })
+  @ApiResponse({ status: 409, description: 'the order is not in a state that allows this (the body says which states do), or another change of it is under way' })
   change(@Param('id') id: string, @Param('action') action: string, @Body() body: OrderTransitionBody, @CurrentPrincipal() principal: Principal): Promise<Order> {
     if (!(ORDER_ACTIONS as readonly string[]).includes(action)) throw new NotFoundException(`no such order action "${action.slice(0, 40)}": use ${ORDER_ACTIONS.join(', ')}`);
     return this.services.request<Order>(OrdersSubjects.changeOrderStatus, { ...body, id, action: action as OrderAction, caller: orderCaller(principal, this.config.STAFF_CHANNELS) });

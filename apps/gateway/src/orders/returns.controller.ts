@@ -28,7 +28,7 @@ export class ReturnsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Accept a return: its goods are restocked at its location (once)', description: 'For staff keys (stores, warehouse) and admin keys.' })
   @ApiResponse({ status: 403, description: 'not a staff or admin key' })
-  @ApiResponse({ status: 409, description: 'the return was rejected' })
+  @ApiResponse({ status: 409, description: 'the return was rejected, or another acceptance of it is under way' })
   accept(@Param('id') id: string, @Body() body: OrderTransitionBody, @CurrentPrincipal() principal: Principal): Promise<OrderReturn> {
     return this.services.request<OrderReturn>(OrdersSubjects.acceptReturn, { id, ...(body.reason ? { reason: body.reason } : {}), caller: orderCaller(principal, this.config.STAFF_CHANNELS) });
   }
@@ -36,7 +36,7 @@ export class ReturnsController {
   @Post(':id/reject')
   @HttpCode(200)
   @ApiOperation({ summary: 'Reject a return: nothing is restocked and its units may be returned again', description: 'For staff keys and admin keys.' })
-  @ApiResponse({ status: 409, description: 'the return was accepted' })
+  @ApiResponse({ status: 409, description: 'the return was accepted, or is being accepted' })
   reject(@Param('id') id: string, @Body() body: OrderTransitionBody, @CurrentPrincipal() principal: Principal): Promise<OrderReturn> {
     return this.services.request<OrderReturn>(OrdersSubjects.rejectReturn, { id, ...(body.reason ? { reason: body.reason } : {}), caller: orderCaller(principal, this.config.STAFF_CHANNELS) });
   }
