@@ -159,6 +159,33 @@ events as (
 select c.sku, c.location_id, c.on_hand, c.reserved, c.available, c.version, (select count(*) from events)::int as events
 from changed c where exists (select 1 from reservation) order by c.n`;
 
+/** What explains a reservation that could not be made, read in one statement. */
+export interface RefusalFacts {
+  /** A reservation with this key exists already. */
+  keyTaken: boolean;
+  /** The product status of each SKU the inventory knows. */
+  states: Record<string, string>;
+  /** Per SKU, what is available in all at the locations that may serve the request. */
+  available: Record<string, number>;
+  /** The location the request names, when it names one that exists. */
+  location: { code: string; active: boolean; channels: string[] } | null;
+}
+
+// Why a reservation failed (a sell-out refuses most requests): the facts of every check in one round
+// trip. Available stock counts the active locations that supply the channel, or the one location named.
+const REFUSAL_FACTS = `
+select
+  exists (select 1 from reservations where key = $1::text) as key_taken,
+  coalesce((select jsonb_object_agg(k.sku, k.product_status) from known_skus k where k.sku = any($2::text[])), '{}'::jsonb) as states,
+  coalesce((select jsonb_object_agg(a.sku, a.available) from (
+    select s.sku, sum(s.available)::int as available
+    from stock_levels s join locations l on l.id = s.location_id
+    where s.sku = any($2::text[]) and l.active
+      and ($4::text is null or $4::text = any(l.channels))
+      and ($3::text is null or s.location_id = $3::text)
+    group by s.sku) a), '{}'::jsonb) as available,
+  (select jsonb_build_object('code', l.code, 'active', l.active, 'channels', l.channels) from locations l where l.id = $3::text) as location`;
+
 /** The only place that queries the reservations table. */
 @Injectable()
 export class ReservationsRepository {
@@ -231,6 +258,16 @@ export class ReservationsRepository {
       ],
     );
     return rows.map(toReservedLevel);
+  }
+
+  /** The facts that explain why `key` could not reserve `skus` (at `locationId`, for `channel`). */
+  async refusalFacts(key: string, skus: string[], locationId: string | null, channel: string | null): Promise<RefusalFacts> {
+    const [row] = await this.database.prepared<{ key_taken: boolean; states: Record<string, string>; available: Record<string, number>; location: RefusalFacts['location'] }>(
+      'inventory_refusal_facts',
+      REFUSAL_FACTS,
+      [key, skus, locationId, channel],
+    );
+    return { keyTaken: row.key_taken, states: row.states, available: row.available, location: row.location };
   }
 
   async find(tx: Queryable, ref: ReservationKey): Promise<ReservationRow | null> {

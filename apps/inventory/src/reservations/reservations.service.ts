@@ -14,8 +14,6 @@ import {
 import { Outbox, RpcError, SERVICE_CONFIG, Transaction } from '@omnibus/service-kit';
 import { InventoryConfig } from '../config';
 import { inTransaction, pgErrorCode } from '../db/transactions';
-import { LocationsRepository } from '../locations/locations.repository';
-import { SkusRepository } from '../skus/skus.repository';
 import { StockRepository, byLockOrder, levelKey } from '../stock/stock.repository';
 import { StockService, stockChangedEvents } from '../stock/stock.service';
 import { Candidate, PlannedLine, allocate } from './allocation';
@@ -52,8 +50,6 @@ export class ReservationsService {
     private readonly repository: ReservationsRepository,
     private readonly stockRepository: StockRepository,
     private readonly stock: StockService,
-    private readonly skus: SkusRepository,
-    private readonly locations: LocationsRepository,
     private readonly outbox: Outbox,
     @Inject(SERVICE_CONFIG) private readonly config: InventoryConfig,
   ) {}
@@ -61,9 +57,11 @@ export class ReservationsService {
   async reserve(req: ReserveStockRequest): Promise<Reservation> {
     const channel = req.channel ?? null;
     const fast = req.lines.length === 1 ? await this.reserveSingleLine(req, channel) : await this.reserveAtOneLocation(req, channel);
-    // null: short, split over locations, unknown, raced or a repeated key: the general path below
-    // finds out which and answers.
     if (fast) return fast;
+    // Not served at one location: most often the stock ran out (a sell-out refuses most requests) or
+    // the key was used before, so find that out in one statement before planning a split.
+    const repeated = await this.explain(req);
+    if (repeated) return repeated;
     for (let attempt = 1; attempt <= PLAN_ATTEMPTS; attempt++) {
       const at = req.locationId;
       const plan = at ? req.lines.map((l) => ({ sku: l.sku, locationId: at, quantity: l.quantity })) : await this.plan(req);
@@ -74,9 +72,10 @@ export class ReservationsService {
       // A line was short when written: with a fixed location nothing else can serve it.
       if (req.locationId) break;
     }
-    const refusal = await this.refusal(req);
-    if (refusal instanceof RpcError) throw refusal;
-    return refusal;
+    const retried = await this.explain(req);
+    if (retried) return retried;
+    // Each line alone is covered, yet the plan kept losing races for the last units: still a conflict.
+    throw new RpcError('CONFLICT', `not enough stock ${whereOf(req)}: others reserved the same units at the same time; retry`);
   }
 
   async commit(ref: ReservationRef): Promise<Reservation> {
@@ -221,38 +220,38 @@ export class ReservationsService {
     return toReservation(row);
   }
 
-  /** Why nothing was reserved: bad input is a VALIDATION error naming it, missing stock a CONFLICT. */
-  private async refusal(req: ReserveStockRequest): Promise<RpcError | Reservation> {
-    const db = this.repository.db;
-    const skus = req.lines.map((l) => l.sku);
-    const [taken, states, levels, [location]] = await Promise.all([
-      this.repository.find(db, { key: req.key }),
-      this.skus.statesOf(db, skus),
-      this.stockRepository.levelsAtLocations(db, skus, req.channel),
-      req.locationId ? this.locations.findByIds(db, [req.locationId]) : Promise.resolve([]),
-    ]);
-    if (taken) return this.existing(req); // a retry after the stock ran out
+  /**
+   * Why nothing can be reserved, from one statement: throws bad input as a VALIDATION error naming it
+   * and missing stock as a CONFLICT naming each short line; answers a key used before with its
+   * reservation. Null when nothing is wrong (the stock suffices).
+   */
+  private async explain(req: ReserveStockRequest): Promise<Reservation | null> {
+    const facts = await this.repository.refusalFacts(req.key, [...new Set(req.lines.map((l) => l.sku))], req.locationId ?? null, req.channel ?? null);
+    if (facts.keyTaken) return this.existing(req); // e.g. a retry after the stock ran out
     const problems: FieldProblem[] = [];
     req.lines.forEach((l, i) => {
-      const state = states.get(l.sku);
-      if (!state) problems.push({ field: `lines.${i}.sku`, problem: `"${l.sku}" is not a SKU the catalog knows` });
-      else if (state.productStatus === 'archived') problems.push({ field: `lines.${i}.sku`, problem: `"${l.sku}" belongs to an archived product` });
+      const status = facts.states[l.sku];
+      if (!status) problems.push({ field: `lines.${i}.sku`, problem: `"${l.sku}" is not a SKU the catalog knows` });
+      else if (status === 'archived') problems.push({ field: `lines.${i}.sku`, problem: `"${l.sku}" belongs to an archived product` });
     });
     if (req.locationId) {
+      const { location } = facts;
       if (!location) problems.push({ field: 'locationId', problem: `"${req.locationId}" is not a known location` });
       else if (!location.active) problems.push({ field: 'locationId', problem: `location ${location.code} is not active` });
       else if (req.channel && !location.channels.includes(req.channel)) problems.push({ field: 'locationId', problem: `location ${location.code} does not supply channel ${req.channel}` });
     }
-    if (problems.length) return new RpcError('VALIDATION', problems.map((p) => `${p.field}: ${p.problem}`).join('; '), problems);
+    if (problems.length) throw new RpcError('VALIDATION', problems.map((p) => `${p.field}: ${p.problem}`).join('; '), problems);
 
-    const where = req.locationId ? `at ${req.locationId}` : req.channel ? `for channel ${req.channel}` : 'at any location';
-    const short = req.lines
-      .map((l, i) => ({ i, line: l, available: levels.filter((v) => v.sku === l.sku && (!req.locationId || v.locationId === req.locationId)).reduce((sum, v) => sum + v.available, 0) }))
-      .filter((s) => s.available < s.line.quantity);
-    const details = short.map((s) => ({ field: `lines.${s.i}.quantity`, problem: `SKU ${s.line.sku}: ${s.line.quantity} requested, ${s.available} available ${where}` }));
-    // Each line alone is covered, yet the plan kept losing races for the last units: still a conflict.
-    if (details.length === 0) return new RpcError('CONFLICT', `not enough stock ${where}: others reserved the same units at the same time; retry`);
-    return new RpcError('CONFLICT', `not enough stock ${where}: ${details.map((d) => d.problem).join('; ')}; nothing was reserved`, details);
+    const where = whereOf(req);
+    // A SKU given on several lines needs their sum.
+    const wanted = new Map<string, number>();
+    for (const l of req.lines) wanted.set(l.sku, (wanted.get(l.sku) ?? 0) + l.quantity);
+    const details = req.lines.flatMap((l, i) => {
+      const available = facts.available[l.sku] ?? 0;
+      return available < (wanted.get(l.sku) as number) ? [{ field: `lines.${i}.quantity`, problem: `SKU ${l.sku}: ${l.quantity} requested, ${available} available ${where}` }] : [];
+    });
+    if (details.length) throw new RpcError('CONFLICT', `not enough stock ${where}: ${details.map((d) => d.problem).join('; ')}; nothing was reserved`, details);
+    return null;
   }
 
   /** A commit or release that changed nothing: repeated (idempotent), or refused because it is too late. */
@@ -291,6 +290,10 @@ export class ReservationsService {
     const events = rows.map((row) => ({ type: eventType, data: { reservation: toReservation(row) } satisfies ReservationEventData }));
     await this.stock.write(tx, updates, cause, cause === 'commit' ? 'sale' : null, rows.length === 1 ? rows[0].key : null, events);
   }
+}
+
+function whereOf(req: ReserveStockRequest): string {
+  return req.locationId ? `at ${req.locationId}` : req.channel ? `for channel ${req.channel}` : 'at any location';
 }
 
 function notFound(key: ReservationKey): RpcError {
