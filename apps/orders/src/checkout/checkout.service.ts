@@ -31,7 +31,11 @@ import { CheckoutProgress, CheckoutRow } from './checkout.schema';
 
 /** A step's definite "no": the checkout is undone and this error is its answer. */
 class CheckoutRefused extends Error {
-  constructor(readonly body: RpcErrorBody) {
+  /** `nothingReserved`: the inventory refused this checkout's reservation, so none exists under its key. */
+  constructor(
+    readonly body: RpcErrorBody,
+    readonly nothingReserved = false,
+  ) {
     super(body.message);
   }
 }
@@ -216,8 +220,14 @@ export class CheckoutService {
       try {
         current = await this.advance(current, token);
       } catch (err) {
-        if (err instanceof CheckoutRefused) current = await this.fail(current, token, err.body);
-        else throw err;
+        if (!(err instanceof CheckoutRefused)) throw err;
+        // Refused for stock with no coupon used: there is nothing to undo (most refusals in a sell-out).
+        if (err.nothingReserved && !row.request.couponCodes?.length) {
+          this.logger.info({ checkout: row.id, code: err.body.code, reason: err.body.message }, 'checkout refused');
+          current = await this.save(current, token, { status: 'failed', error: err.body });
+        } else {
+          current = await this.fail(current, token, err.body);
+        }
       }
     }
     while (current.status === 'compensating') current = await this.compensate(current, token);
@@ -317,7 +327,7 @@ export class CheckoutService {
       (body) => {
         if (body.code !== 'CONFLICT' && body.code !== 'VALIDATION' && body.code !== 'NOT_FOUND') return undefined;
         const details = (body.details ?? []).map((d) => (d.field === 'locationId' ? { ...d, field: 'fulfilment.locationId' } : d));
-        return new CheckoutRefused({ code: body.code === 'NOT_FOUND' ? 'VALIDATION' : body.code, message: `cannot reserve the stock at ${where}: ${body.message}`, details });
+        return new CheckoutRefused({ code: body.code === 'NOT_FOUND' ? 'VALIDATION' : body.code, message: `cannot reserve the stock at ${where}: ${body.message}`, details }, true);
       },
     );
   }
