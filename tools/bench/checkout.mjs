@@ -2,7 +2,7 @@
 // npm run bench:checkout: POST /v1/orders end to end through the gateway (quote, reservation, order),
 // 3-line carts over many SKUs, then a run on scarce stock; checks that nothing was oversold.
 import { randomInt } from 'node:crypto';
-import { api, cleanup, cpuMeter, fmt, log, machineFacts, measureBare, ms, parseIntOptions, postgresPids, runAutocannon, sleep, startPlatform, waitFor, workCounters } from './platform.mjs';
+import { api, cleanup, cpuMeter, fmt, log, machineFacts, measureBare, ms, parseIntOptions, postgresPids, runAutocannon, runBench, sleep, startPlatform, waitFor, workCounters } from './platform.mjs';
 
 const WARMUP_SECONDS = 3;
 const TARGET_RPS = 300;
@@ -169,74 +169,59 @@ async function stockCheck(platform) {
   return { reserved: Number(levels[0].reserved), oversold: levels[0].oversold, units: Number(orders[0].units), open: open[0].n };
 }
 
-async function main() {
-  let options;
-  try {
-    options = parseIntOptions(
-      process.argv.slice(2),
-      { duration: process.env.BENCH_DURATION ?? '20', connections: process.env.BENCH_CONNECTIONS ?? '50', skus: process.env.BENCH_SKUS ?? '1000', scarce: process.env.BENCH_SCARCE ?? '300' },
-      { duration: [1, 3600], connections: [1, 10_000], skus: [10, 200_000], scarce: [1, 1_000_000] },
-    );
-  } catch (err) {
-    process.stderr.write(`bench:checkout: ${err.message}\n`);
-    return 2;
-  }
-  if (options.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  const facts = machineFacts();
-  try {
-    const platform = await startPlatform(SERVICES, { gateway: { ORDER_TIMEOUT_MS: '30000' } });
-    const { ample, scarce } = await seed(platform, options.skus, options.scarce);
-    const probe = await api(platform.url, 'POST', '/v1/orders', { currency: 'EUR', lines: cart(ample), fulfilment: { type: 'delivery', address: SHIP_TO } }, 'dev-web', { 'idempotency-key': `${platform.run}-probe` });
-    if (probe.status !== 201) throw new Error(`a probe checkout answered ${probe.status}: ${probe.text.slice(0, 300)}`);
-
-    const many = await measure('many SKUs', platform, ample, options);
-    const tight = await measure('scarce stock', platform, scarce, options);
-
-    await waitFor(undefined, 'the checkouts the load generator cut off to finish', async () => (await stockCheck(platform)).open === 0, 60_000);
-    await sleep(500);
-    const check = await stockCheck(platform);
-    const consistent = check.oversold === 0 && check.reserved === check.units;
-    await cleanup();
-    const bare = await measureBare(options);
-
-    const out = [''];
-    out.push(`POST /v1/orders (3-line carts, guest, delivery, 4 channel keys): ${options.connections} connections, ${options.duration} s after a ${WARMUP_SECONDS} s warm-up`);
-    out.push(`machine: ${facts.cpus} × ${facts.model}, Node ${facts.node}, load average before the run ${facts.load}, ${facts.date}`);
-    out.push('');
-    const header = ['shape', 'orders/s', 'requests/s', 'p50', 'p99', '409 (refused)', 'other non-2xx/errors'];
-    const table = [many, tight].map((r) => [`${r.label}${r.label === 'many SKUs' ? ` (${fmt(ample.length)})` : ` (${scarce.length} × ${fmt(options.scarce)} units)`}`, fmt(r.placed), fmt(r.rps), ms(r.p50), ms(r.p99), fmt(r.refused), fmt(r.unexpected + r.errors)]);
-    const widths = header.map((h, c) => Math.max(h.length, ...table.map((row) => row[c].length)));
-    const line = (cells) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
-    out.push(line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...table.map(line), '');
-    out.push(`bare NestJS + Fastify GET (the yardstick of bench:products, same settings): ${fmt(bare.rps)} req/s, p99 ${ms(bare.p99)}`);
-    for (const r of [many, tight]) {
-      const dbs = Object.entries(r.work.databases).filter(([, w]) => w.xacts >= 0.005);
-      out.push(`work per request, ${r.label}: ${fmt(r.work.natsMsgs, 1)} NATS messages; database transactions ${dbs.map(([s, w]) => `${s} ${fmt(w.xacts, 2)}`).join(', ')}; rows written ${dbs.map(([s, w]) => `${s} ${fmt(w.writes, 1)}`).join(', ')}`);
-    }
-    for (const r of [many, tight]) out.push(`CPU during the ${r.label} run (100 % = one core): ${Object.entries(r.cpuShare).map(([name, share]) => `${name} ${fmt(share * 100)} %`).join(', ')}`);
-    out.push(`oversell check: ${check.oversold} stock levels with reserved above on hand; ${fmt(check.reserved)} units reserved, ${fmt(check.units)} units on confirmed orders: ${consistent ? 'no oversell, they add up' : 'OVERSOLD OR NOT ADDING UP'}`);
-    const others = Math.max(many.cpuShare['other processes'], tight.cpuShare['other processes']);
-    if (others > 0.25) out.push(`NOTE: other processes used up to ${fmt(others * 100)} % of a core during the runs: these figures are noisy, measure again on a quiet machine`);
-    const failed = [many, tight].some((r) => r.unexpected || r.errors);
-    out.push(`target (≥ ${fmt(TARGET_RPS)} orders/s, zero oversell): ${failed ? 'not judged, requests failed' : many.placed >= TARGET_RPS && consistent ? 'met' : 'MISSED'}`);
-    out.push('', 'Markdown row (date | machine | Node | orders/s | p50 | p99 | scarce: req/s | p99 | oversold | bare NestJS req/s | other CPU):');
-    out.push(
-      `| ${facts.date.slice(0, 16).replace('T', ' ')} | ${facts.cpus} × ${facts.model} | ${facts.node} | ${fmt(many.placed)} | ${ms(many.p50)} | ${ms(many.p99)} | ${fmt(tight.rps)} | ${ms(tight.p99)} | ${check.oversold} | ${fmt(bare.rps)} | ${fmt(others * 100)} % |`,
-      '',
-    );
-    process.stdout.write(out.join('\n') + '\n');
-    if (failed) process.stdout.write('\n!!! some requests failed: THESE FIGURES ARE NOT VALID\n');
-    return failed || !consistent ? 1 : 0;
-  } catch (err) {
-    const cause = err.cause ? ` (${err.cause.message ?? err.cause})` : '';
-    process.stderr.write(`\nbench:checkout could not run: ${err.message}${cause}\n`);
-    return 1;
-  } finally {
-    await cleanup();
-  }
+function parseOptions(argv) {
+  return parseIntOptions(
+    argv,
+    { duration: process.env.BENCH_DURATION ?? '20', connections: process.env.BENCH_CONNECTIONS ?? '50', skus: process.env.BENCH_SKUS ?? '1000', scarce: process.env.BENCH_SCARCE ?? '300' },
+    { duration: [1, 3600], connections: [1, 10_000], skus: [10, 200_000], scarce: [1, 1_000_000] },
+  );
 }
 
-process.exitCode = await main();
+async function bench(options) {
+  const facts = machineFacts();
+  const platform = await startPlatform(SERVICES, { gateway: { ORDER_TIMEOUT_MS: '30000' } });
+  const { ample, scarce } = await seed(platform, options.skus, options.scarce);
+  const probe = await api(platform.url, 'POST', '/v1/orders', { currency: 'EUR', lines: cart(ample), fulfilment: { type: 'delivery', address: SHIP_TO } }, 'dev-web', { 'idempotency-key': `${platform.run}-probe` });
+  if (probe.status !== 201) throw new Error(`a probe checkout answered ${probe.status}: ${probe.text.slice(0, 300)}`);
+
+  const many = await measure('many SKUs', platform, ample, options);
+  const tight = await measure('scarce stock', platform, scarce, options);
+
+  await waitFor(undefined, 'the checkouts the load generator cut off to finish', async () => (await stockCheck(platform)).open === 0, 60_000);
+  await sleep(500);
+  const check = await stockCheck(platform);
+  const consistent = check.oversold === 0 && check.reserved === check.units;
+  await cleanup();
+  const bare = await measureBare(options);
+
+  const out = [''];
+  out.push(`POST /v1/orders (3-line carts, guest, delivery, 4 channel keys): ${options.connections} connections, ${options.duration} s after a ${WARMUP_SECONDS} s warm-up`);
+  out.push(`machine: ${facts.cpus} × ${facts.model}, Node ${facts.node}, load average before the run ${facts.load}, ${facts.date}`);
+  out.push('');
+  const header = ['shape', 'orders/s', 'requests/s', 'p50', 'p99', '409 (refused)', 'other non-2xx/errors'];
+  const table = [many, tight].map((r) => [`${r.label}${r.label === 'many SKUs' ? ` (${fmt(ample.length)})` : ` (${scarce.length} × ${fmt(options.scarce)} units)`}`, fmt(r.placed), fmt(r.rps), ms(r.p50), ms(r.p99), fmt(r.refused), fmt(r.unexpected + r.errors)]);
+  const widths = header.map((h, c) => Math.max(h.length, ...table.map((row) => row[c].length)));
+  const line = (cells) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+  out.push(line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...table.map(line), '');
+  out.push(`bare NestJS + Fastify GET (the yardstick of bench:products, same settings): ${fmt(bare.rps)} req/s, p99 ${ms(bare.p99)}`);
+  for (const r of [many, tight]) {
+    const dbs = Object.entries(r.work.databases).filter(([, w]) => w.xacts >= 0.005);
+    out.push(`work per request, ${r.label}: ${fmt(r.work.natsMsgs, 1)} NATS messages; database transactions ${dbs.map(([s, w]) => `${s} ${fmt(w.xacts, 2)}`).join(', ')}; rows written ${dbs.map(([s, w]) => `${s} ${fmt(w.writes, 1)}`).join(', ')}`);
+  }
+  for (const r of [many, tight]) out.push(`CPU during the ${r.label} run (100 % = one core): ${Object.entries(r.cpuShare).map(([name, share]) => `${name} ${fmt(share * 100)} %`).join(', ')}`);
+  out.push(`oversell check: ${check.oversold} stock levels with reserved above on hand; ${fmt(check.reserved)} units reserved, ${fmt(check.units)} units on confirmed orders: ${consistent ? 'no oversell, they add up' : 'OVERSOLD OR NOT ADDING UP'}`);
+  const others = Math.max(many.cpuShare['other processes'], tight.cpuShare['other processes']);
+  if (others > 0.25) out.push(`NOTE: other processes used up to ${fmt(others * 100)} % of a core during the runs: these figures are noisy, measure again on a quiet machine`);
+  const failed = [many, tight].some((r) => r.unexpected || r.errors);
+  out.push(`target (≥ ${fmt(TARGET_RPS)} orders/s, zero oversell): ${failed ? 'not judged, requests failed' : many.placed >= TARGET_RPS && consistent ? 'met' : 'MISSED'}`);
+  out.push('', 'Markdown row (date | machine | Node | orders/s | p50 | p99 | scarce: req/s | p99 | oversold | bare NestJS req/s | other CPU):');
+  out.push(
+    `| ${facts.date.slice(0, 16).replace('T', ' ')} | ${facts.cpus} × ${facts.model} | ${facts.node} | ${fmt(many.placed)} | ${ms(many.p50)} | ${ms(many.p99)} | ${fmt(tight.rps)} | ${ms(tight.p99)} | ${check.oversold} | ${fmt(bare.rps)} | ${fmt(others * 100)} % |`,
+    '',
+  );
+  process.stdout.write(out.join('\n') + '\n');
+  if (failed) process.stdout.write('\n!!! some requests failed: THESE FIGURES ARE NOT VALID\n');
+  return failed || !consistent ? 1 : 0;
+}
+
+process.exitCode = await runBench('bench:checkout', HELP, parseOptions, bench);

@@ -2,19 +2,9 @@
 // node tools/bench/content-get.mjs: content delivery by slug through the gateway (channel variant,
 // locale fallback), with and without product resolution, next to a bare NestJS + Fastify baseline
 // measured in the same run. See docs/performance.md ("Content delivery").
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, connect as tcpConnect } from 'node:net';
-import os from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
-import pg from 'pg';
+import { api, barePath, cleanup, fmt, log, machineFacts, parseIntOptions, runBench, startPlatform, warmUpAndMeasure, withBare } from './platform.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const WARMUP_SECONDS = 3;
-const READY_TIMEOUT_MS = 60_000;
 
 const HELP = `Usage: node tools/bench/content-get.mjs [options]
 
@@ -39,158 +29,26 @@ NATS_SERVER_BIN (default: on PATH, else /usr/sbin/nats-server). Build first: npx
 `;
 
 function parseOptions(argv) {
-  const opts = { duration: process.env.BENCH_DURATION ?? '15', connections: process.env.BENCH_CONNECTIONS ?? '50', entries: process.env.BENCH_ENTRIES ?? '200' };
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--help' || argv[i] === '-h') return { help: true };
-    const match = /^--([a-z]+)(?:=(.*))?$/.exec(argv[i]);
-    if (!match || !(match[1] in opts)) throw new Error(`unknown option "${argv[i]}" (see --help)`);
-    opts[match[1]] = match[2] ?? argv[++i];
-  }
-  const int = (name, min, max) => {
-    const n = Number(opts[name]);
-    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer from ${min} to ${max}`);
-    return n;
-  };
-  return { duration: int('duration', 1, 3600), connections: int('connections', 1, 10_000), entries: int('entries', 1, 100_000) };
+  const defaults = { duration: process.env.BENCH_DURATION ?? '15', connections: process.env.BENCH_CONNECTIONS ?? '50', entries: process.env.BENCH_ENTRIES ?? '200' };
+  return parseIntOptions(argv, defaults, { duration: [1, 3600], connections: [1, 10_000], entries: [1, 100_000] });
 }
 
 // ---------------------------------------------------------------------------------------------
-// Processes we start, stopped whatever happens
+// Platform: catalog and content behind the gateway
 
-const children = new Set();
-const cleanups = [];
-const log = (message) => process.stderr.write(`[bench] ${message}\n`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function start(name, command, args, env = {}) {
-  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.label = name;
-  child.output = '';
-  const keep = (chunk) => (child.output = (child.output + chunk.toString()).slice(-4000));
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  child.exited = new Promise((done) => child.on('exit', () => done()));
-  children.add(child);
-  void child.exited.then(() => children.delete(child));
-  return child;
-}
-
-async function stop(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
-  await child.exited;
-  clearTimeout(timer);
-}
-
-async function cleanup() {
-  const all = [...children];
-  await Promise.all(all.filter((c) => c.label !== 'nats-server').map(stop));
-  await Promise.all(all.filter((c) => c.label === 'nats-server').map(stop));
-  while (cleanups.length) await cleanups.pop()().catch((err) => log(`cleanup: ${err.message}`));
-}
-process.on('exit', () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => void cleanup().finally(() => process.exit(130)));
-
-function freePort() {
-  return new Promise((done, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-  });
-}
-
-function tcpOpen(port) {
-  return new Promise((done) => {
-    const socket = tcpConnect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      done(true);
-    });
-    socket.once('error', () => done(false));
-  });
-}
-
-async function waitReady(child, port) {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${child.label} exited before it was ready:\n${child.output}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(3000) })
-      .then(async (r) => (await r.arrayBuffer(), r.status === 200))
-      .catch(() => false);
-    if (ok) return;
-    await sleep(200);
-  }
-  throw new Error(`${child.label} not ready within ${READY_TIMEOUT_MS / 1000} s:\n${child.output}`);
-}
-
-function natsServerBinary() {
-  if (process.env.NATS_SERVER_BIN) return process.env.NATS_SERVER_BIN;
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) if (dir && existsSync(join(dir, 'nats-server'))) return join(dir, 'nats-server');
-  if (existsSync('/usr/sbin/nats-server')) return '/usr/sbin/nats-server';
-  throw new Error('nats-server not found: put it on PATH or set NATS_SERVER_BIN');
-}
-
-async function createDatabase(base, name) {
-  const admin = new URL(base);
-  admin.pathname = '/postgres';
-  const run = async (sql) => {
-    const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 5000 });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await run(`create database "${name}"`);
-  cleanups.push(() => run(`drop database if exists "${name}" with (force)`));
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function startPlatform() {
-  for (const app of ['gateway', 'catalog', 'content']) {
-    if (!existsSync(join(ROOT, 'dist/apps', app, 'main.js'))) throw new Error(`dist/apps/${app}/main.js is missing: npx nx run-many -t build --projects=gateway,catalog,content`);
-  }
-  const storeDir = mkdtempSync(join(os.tmpdir(), 'omnibus-bench-nats-'));
-  cleanups.push(async () => rmSync(storeDir, { recursive: true, force: true }));
-  const natsPort = await freePort();
-  const nats = start('nats-server', natsServerBinary(), ['-js', '-a', '127.0.0.1', '-p', String(natsPort), '-sd', storeDir]);
-  for (let i = 0; i < 100 && !(await tcpOpen(natsPort)); i++) await sleep(100);
-  const base = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
-  const suffix = randomBytes(4).toString('hex');
-  const common = { NATS_URL: `nats://127.0.0.1:${natsPort}`, LOG_LEVEL: 'warn', NODE_ENV: 'development' };
-  const ports = { catalog: await freePort(), content: await freePort(), gateway: await freePort() };
-  const catalog = start('catalog', process.execPath, ['dist/apps/catalog/main.js'], { ...common, PORT: String(ports.catalog), DATABASE_URL: await createDatabase(base, `omnibus_bench_catalog_${suffix}`) });
-  const content = start('content', process.execPath, ['dist/apps/content/main.js'], { ...common, PORT: String(ports.content), DATABASE_URL: await createDatabase(base, `omnibus_bench_content_${suffix}`) });
-  await Promise.all([waitReady(catalog, ports.catalog), waitReady(content, ports.content)]);
-  const gateway = start('gateway', process.execPath, ['dist/apps/gateway/main.js'], { ...common, PORT: String(ports.gateway) });
-  await waitReady(gateway, ports.gateway);
-  log(`platform ready: gateway on ${ports.gateway}`);
-  return { url: `http://127.0.0.1:${ports.gateway}`, processes: { gateway, content, catalog, 'nats-server': nats } };
+async function startBenchPlatform() {
+  const platform = await startPlatform(['catalog', 'content'], {}, { build: false });
+  const { gateway, content, catalog, 'nats-server': nats } = platform.processes;
+  return { url: platform.url, processes: { gateway, content, catalog, 'nats-server': nats } };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Seeding
 
 async function call(gateway, method, path, body) {
-  const res = await fetch(`${gateway}${path}`, {
-    method,
-    headers: { 'x-api-key': 'dev-admin', ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${path} answered ${res.status}: ${text.slice(0, 400)}`);
-  return JSON.parse(text);
+  const res = await api(gateway, method, path, body);
+  if (res.status >= 300) throw new Error(`${method} ${path} answered ${res.status}: ${res.text.slice(0, 400)}`);
+  return res.body;
 }
 
 async function seed(gateway, count) {
@@ -247,94 +105,44 @@ async function seed(gateway, count) {
 // ---------------------------------------------------------------------------------------------
 // Measuring
 
-const CLOCK_TICKS = 100; // USER_HZ: /proc times are in 1/100 s on Linux
-
-/** CPU seconds a process used so far (Linux /proc). */
-function cpuSeconds(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return undefined;
-  }
-}
-
-async function measure(label, origin, paths, headers, { duration, connections }, processes = {}) {
+/** Warm-up, then the measured run; both rotate through `paths`. */
+function measure(label, origin, paths, headers, { duration, connections }, processes = {}) {
   let i = 0;
   const settings = { url: origin, connections, headers, requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length] }) }] };
-  log(`${label}: warm-up ${WARMUP_SECONDS} s, then ${duration} s with ${connections} connections…`);
-  await autocannon({ ...settings, duration: WARMUP_SECONDS });
-  const before = Object.fromEntries(Object.entries(processes).map(([name, c]) => [name, cpuSeconds(c.pid)]));
-  const busy = () => os.cpus().reduce((sum, c) => sum + c.times.user + c.times.nice + c.times.sys + c.times.irq, 0) / 1000;
-  const busyBefore = busy();
-  const started = Date.now();
-  const r = await autocannon({ ...settings, duration });
-  const seconds = (Date.now() - started) / 1000;
-  const cpu = {};
-  for (const [name, c] of Object.entries(processes)) cpu[name] = (cpuSeconds(c.pid) - before[name]) / seconds;
-  const machine = (busy() - busyBefore) / seconds;
-  return { label, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total, failed: r.non2xx + r.errors + r.timeouts, cpu, machine };
+  return warmUpAndMeasure(label, settings, { warmup: WARMUP_SECONDS, duration, processes });
 }
 
-async function measureBare(options) {
-  const port = await freePort();
-  const bare = start('bare-nest', process.execPath, [join(ROOT, 'tools/bench/bare-nest.mjs')], { PORT: String(port) });
-  try {
-    await waitReady(bare, port);
-    const paths = Array.from({ length: 200 }, (_, i) => `/v1/products/prd_bare${String(i).padStart(18, '0')}`);
-    return await measure('bare NestJS + Fastify', `http://127.0.0.1:${port}`, paths, {}, options, { 'bare-nest': bare });
-  } finally {
-    await stop(bare);
-  }
+function measureBare(options) {
+  const paths = Array.from({ length: 200 }, (_, i) => barePath(i));
+  return withBare((url, bare) => measure('bare NestJS + Fastify', url, paths, {}, options, { 'bare-nest': bare }));
 }
 
-const fmt = (n) => Math.round(n).toLocaleString('en-US');
-
-async function main() {
-  let options;
-  try {
-    options = parseOptions(process.argv.slice(2));
-  } catch (err) {
-    process.stderr.write(`content-get: ${err.message}\n`);
-    return 2;
+async function bench(options) {
+  const facts = machineFacts(1);
+  const platform = await startBenchPlatform();
+  const slugs = await seed(platform.url, options.entries);
+  const headers = { 'x-api-key': 'dev-app' };
+  const { body: probe } = await api(platform.url, 'GET', `/v1/content/delivery/banner/${slugs[0]}?locale=de-AT&resolve=products`, undefined, 'dev-app');
+  if (probe?.variant !== 'app' || !probe.fields.products[0].product) throw new Error(`unexpected delivery: ${JSON.stringify(probe).slice(0, 400)}`);
+  const plain = await measure('delivery by slug', platform.url, slugs.map((s) => `/v1/content/delivery/banner/${s}?locale=de-AT`), headers, options, platform.processes);
+  const resolved = await measure('delivery + resolve=products', platform.url, slugs.map((s) => `/v1/content/delivery/banner/${s}?locale=de-AT&resolve=products`), headers, options, platform.processes);
+  await cleanup();
+  const bare = await measureBare(options);
+  const results = [plain, resolved, bare];
+  const out = ['', `content delivery: ${options.connections} connections, ${options.duration} s per shape after ${WARMUP_SECONDS} s warm-up, ${options.entries} entries; ${facts.cpus} cores, Node ${facts.node}, load average before ${facts.load}, ${facts.date}`, ''];
+  out.push('| shape | req/s | p50 | p99 | failed | % of bare | CPU (100 % = one core) | machine busy |');
+  out.push('|---|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    const cpu = Object.entries(r.cpuOfProcesses).filter(([name, share]) => name !== 'nats-server' || share > 0.01).map(([name, share]) => `${name} ${fmt(share * 100)} %`).join(', ');
+    out.push(`| ${r.label} | ${fmt(r.rps)} | ${r.p50} ms | ${r.p99} ms | ${r.failed} | ${fmt((r.rps / bare.rps) * 100)} % | ${cpu} | ${fmt(r.machineBusy * 100)} % of ${facts.cpus * 100} % |`);
   }
-  if (options.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  const facts = { cpus: os.cpus().length, node: process.version, load: os.loadavg().map((n) => n.toFixed(1)).join(' '), date: new Date().toISOString() };
-  try {
-    const platform = await startPlatform();
-    const slugs = await seed(platform.url, options.entries);
-    const headers = { 'x-api-key': 'dev-app' };
-    const probe = await fetch(`${platform.url}/v1/content/delivery/banner/${slugs[0]}?locale=de-AT&resolve=products`, { headers }).then((r) => r.json());
-    if (probe.variant !== 'app' || !probe.fields.products[0].product) throw new Error(`unexpected delivery: ${JSON.stringify(probe).slice(0, 400)}`);
-    const plain = await measure('delivery by slug', platform.url, slugs.map((s) => `/v1/content/delivery/banner/${s}?locale=de-AT`), headers, options, platform.processes);
-    const resolved = await measure('delivery + resolve=products', platform.url, slugs.map((s) => `/v1/content/delivery/banner/${s}?locale=de-AT&resolve=products`), headers, options, platform.processes);
-    await cleanup();
-    const bare = await measureBare(options);
-    const results = [plain, resolved, bare];
-    const out = ['', `content delivery: ${options.connections} connections, ${options.duration} s per shape after ${WARMUP_SECONDS} s warm-up, ${options.entries} entries; ${facts.cpus} cores, Node ${facts.node}, load average before ${facts.load}, ${facts.date}`, ''];
-    out.push('| shape | req/s | p50 | p99 | failed | % of bare | CPU (100 % = one core) | machine busy |');
-    out.push('|---|---|---|---|---|---|---|---|');
-    for (const r of results) {
-      const cpu = Object.entries(r.cpu).filter(([name]) => name !== 'nats-server' || r.cpu[name] > 0.01).map(([name, share]) => `${name} ${fmt(share * 100)} %`).join(', ');
-      out.push(`| ${r.label} | ${fmt(r.rps)} | ${r.p50} ms | ${r.p99} ms | ${r.failed} | ${fmt((r.rps / bare.rps) * 100)} % | ${cpu} | ${fmt(r.machine * 100)} % of ${facts.cpus * 100} % |`);
-    }
-    out.push('');
-    process.stdout.write(out.join('\n') + '\n');
-    if (results.some((r) => r.failed || !r.total)) {
-      process.stdout.write('!!! some requests failed: these figures are not valid\n');
-      return 1;
-    }
-    return 0;
-  } catch (err) {
-    process.stderr.write(`\ncontent-get could not run: ${err.message}\n`);
+  out.push('');
+  process.stdout.write(out.join('\n') + '\n');
+  if (results.some((r) => r.failed || !r.total)) {
+    process.stdout.write('!!! some requests failed: these figures are not valid\n');
     return 1;
-  } finally {
-    await cleanup();
   }
+  return 0;
 }
 
-process.exitCode = await main();
+process.exitCode = await runBench('content-get', HELP, parseOptions, bench);

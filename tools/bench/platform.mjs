@@ -20,6 +20,8 @@ let cleaningUp;
 let currentRun;
 let interrupted = false;
 
+/** True once SIGINT or SIGTERM arrived: loops of a bench stop sending work. */
+export const wasInterrupted = () => interrupted;
 export const log = (message) => process.stderr.write(`[bench] ${message}\n`);
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -118,12 +120,17 @@ export async function waitFor(child, what, check, timeoutMs = READY_TIMEOUT_MS) 
   throw new Error(`${what}: not within ${timeoutMs / 1000} s${child ? `; last output of ${child.label}:\n${child.output}` : ''}`);
 }
 
-export const waitReady = (child, port) =>
-  waitFor(child, `${child.label} was ready`, async () => {
-    const res = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(3000) });
-    await res.arrayBuffer();
-    return res.status === 200;
-  });
+export const waitReady = (child, port, timeoutMs = READY_TIMEOUT_MS) =>
+  waitFor(
+    child,
+    `${child.label} was ready`,
+    async () => {
+      const res = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(3000) });
+      await res.arrayBuffer();
+      return res.status === 200;
+    },
+    timeoutMs,
+  );
 
 function findNatsServer() {
   if (process.env.NATS_SERVER_BIN) return process.env.NATS_SERVER_BIN;
@@ -132,9 +139,10 @@ function findNatsServer() {
   throw new Error('nats-server not found: put it on PATH or set NATS_SERVER_BIN');
 }
 
-async function buildIfMissing(apps) {
+async function buildIfMissing(apps, mayBuild) {
   const missing = apps.filter((app) => !existsSync(join(ROOT, 'dist/apps', app, 'main.js')));
   if (!missing.length) return;
+  if (!mayBuild) throw new Error(`dist/apps/{${missing.join(',')}}/main.js missing: build first (npx nx run-many -t build --projects=${apps.join(',')})`);
   log(`dist/apps/{${missing.join(',')}}/main.js missing: building ${apps.join(', ')}…`);
   const build = spawn('npx', ['nx', 'run-many', '-t', 'build', `--projects=${apps.join(',')}`], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false' } });
   children.add(build);
@@ -168,10 +176,11 @@ async function createDatabase(adminUrl, name) {
  * Starts nats-server, a fresh database per service in `services`, the services (together), then the
  * gateway. `env` gives extra environment per app. Returns the gateway URL, the processes, a pg pool
  * per service database, the run id (unique names for what the bench creates) and nats-server's
- * monitoring URL (`/varz` counts messages).
+ * monitoring URL (`/varz` counts messages). Missing builds are built unless `build` is false; each app
+ * has `readyTimeoutMs` to answer /health/ready.
  */
-export async function startPlatform(services, env = {}) {
-  await buildIfMissing([...services, 'gateway']);
+export async function startPlatform(services, env = {}, { build = true, readyTimeoutMs = READY_TIMEOUT_MS } = {}) {
+  await buildIfMissing([...services, 'gateway'], build);
   const storeDir = mkdtempSync(join(os.tmpdir(), 'omnibus-bench-nats-'));
   cleanups.push(() => rmSync(storeDir, { recursive: true, force: true }));
   const natsPort = await freePort();
@@ -200,10 +209,10 @@ export async function startPlatform(services, env = {}) {
     ports[service] = await freePort();
     processes[service] = start(service, process.execPath, [...nodeArgs(), `dist/apps/${service}/main.js`], { ...common, PORT: String(ports[service]), DATABASE_URL: dbUrls[service], ...env[service] });
   }
-  await Promise.all(services.map((s) => waitReady(processes[s], ports[s])));
+  await Promise.all(services.map((s) => waitReady(processes[s], ports[s], readyTimeoutMs)));
   ports.gateway = await freePort();
   processes.gateway = start('gateway', process.execPath, [...nodeArgs(), 'dist/apps/gateway/main.js'], { ...common, PORT: String(ports.gateway), ...env.gateway });
-  await waitReady(processes.gateway, ports.gateway);
+  await waitReady(processes.gateway, ports.gateway, readyTimeoutMs);
   processes['nats-server'] = nats;
   log(`platform: ${Object.entries(ports).map(([name, port]) => `${name} on ${port}`).join(', ')}: ready`);
   const databases = {};
@@ -280,9 +289,11 @@ export async function postgresPids(pool, run) {
 
 /**
  * Starts measuring CPU of `processes` (children, or arrays of pids); the returned function gives each
- * one's share of a core since, plus the load generator and every other process on the machine.
+ * one's share of a core since, plus the load generator and every other process on the machine (under
+ * the names in `labels`).
  */
-export function cpuMeter(processes) {
+export function cpuMeter(processes, labels = {}) {
+  const { generator = 'load generator', others = 'other processes' } = labels;
   const self = () => {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1e6;
@@ -296,9 +307,9 @@ export function cpuMeter(processes) {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const share = {};
     for (const [name, child] of Object.entries(processes)) share[name] = cpuUsed(before[name], cpuOf(child)) / seconds;
-    share['load generator'] = (self() - selfBefore) / seconds;
+    share[generator] = (self() - selfBefore) / seconds;
     const ours = Object.values(share).reduce((a, b) => a + b, 0);
-    share['other processes'] = Math.max(0, (machineBusy() - busyBefore) / seconds - ours);
+    share[others] = Math.max(0, (machineBusy() - busyBefore) / seconds - ours);
     return share;
   };
 }
@@ -312,50 +323,140 @@ export function runAutocannon(opts) {
   });
 }
 
-/** The bare NestJS + Fastify app of bench:products (GET, ~1 KB from memory): how fast this machine is right now. */
-export async function measureBare(options) {
+/**
+ * A warm-up of `warmup` s with autocannon `settings`, then the measured run of `duration` s, with the CPU
+ * of `processes` read around it (`cpuLabels` as for cpuMeter) and `counters()`, when given, read before
+ * and after. Returns the measured run's figures; `cpuOfProcesses` holds the shares of `processes` only
+ * and `machineBusy` what the whole machine used (100 % = one core).
+ */
+export async function warmUpAndMeasure(label, settings, { warmup, duration, processes = {}, cpuLabels, counters }) {
+  log(`${label}: warm-up ${warmup} s…`);
+  await runAutocannon({ ...settings, duration: warmup });
+  log(`${label}: measuring ${duration} s with ${settings.connections} connections…`);
+  const countersBefore = await counters?.().catch(() => undefined);
+  const cpu = cpuMeter(processes, cpuLabels);
+  const r = await runAutocannon({ ...settings, duration });
+  const cpuShare = cpu();
+  const countersAfter = countersBefore && (await counters().catch(() => undefined));
+  return {
+    label,
+    cpuShare,
+    cpuOfProcesses: Object.fromEntries(Object.keys(processes).map((name) => [name, cpuShare[name]])),
+    machineBusy: Object.values(cpuShare).reduce((a, b) => a + b, 0),
+    countersBefore,
+    countersAfter,
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    total: r.requests.total,
+    ok: r['2xx'],
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    failed: r.non2xx + r.errors + r.timeouts,
+    bytesPerReq: r.requests.total ? r.throughput.total / r.requests.total : 0,
+  };
+}
+
+/** The path of the `i`-th of the 200 products the bare app answers, read in turn. */
+export const barePath = (i) => `/v1/products/prd_bare${String(i % 200).padStart(18, '0')}`;
+
+/**
+ * Starts the bare NestJS + Fastify app of bench:products (GET, ~1 KB from memory) on a free port (with
+ * BENCH_NODE_ARGS when `withNodeArgs`), runs `measure(url, child)`, stops the app and returns the result.
+ */
+export async function withBare(measure, { withNodeArgs = false } = {}) {
   const port = await freePort();
-  const bare = start('bare-nest', process.execPath, [join(ROOT, 'tools/bench/bare-nest.mjs')], { PORT: String(port) });
+  const bare = start('bare-nest', process.execPath, [...(withNodeArgs ? nodeArgs() : []), join(ROOT, 'tools/bench/bare-nest.mjs')], { PORT: String(port) });
   try {
     await waitReady(bare, port);
-    log(`bare NestJS yardstick: measuring ${options.duration} s…`);
-    let i = 0;
-    const r = await runAutocannon({
-      url: `http://127.0.0.1:${port}`,
-      connections: options.connections,
-      duration: options.duration,
-      requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/v1/products/prd_bare${String(i++ % 200).padStart(18, '0')}` }) }],
-    });
-    return { rps: r.requests.average, p99: r.latency.p99 };
+    return await measure(`http://127.0.0.1:${port}`, bare);
   } finally {
     await stop(bare);
   }
 }
 
-export function machineFacts() {
+/** The bare app measured without warm-up: how fast this machine is right now. */
+export function measureBare(options) {
+  return withBare(async (url) => {
+    log(`bare NestJS yardstick: measuring ${options.duration} s…`);
+    let i = 0;
+    const r = await runAutocannon({
+      url,
+      connections: options.connections,
+      duration: options.duration,
+      requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: barePath(i++) }) }],
+    });
+    return { rps: r.requests.average, p99: r.latency.p99 };
+  });
+}
+
+/** CPUs, their model, Node, OS, the load average (with `loadDigits` decimals) and the time now. */
+export function machineFacts(loadDigits = 2) {
   const cpus = os.cpus();
-  return { cpus: cpus.length, model: (cpus[0]?.model ?? 'unknown CPU').replace(/\s+/g, ' ').trim(), node: process.version, load: os.loadavg().map((n) => n.toFixed(2)).join(' '), date: new Date().toISOString() };
+  return {
+    cpus: cpus.length,
+    model: (cpus[0]?.model ?? 'unknown CPU').replace(/\s+/g, ' ').trim(),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    load: os.loadavg().map((n) => n.toFixed(loadDigits)).join(' '),
+    date: new Date().toISOString(),
+  };
 }
 
 export const fmt = (n, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 export const ms = (n) => `${fmt(n, Number.isInteger(n) ? 0 : 1)} ms`;
 
-/** Parses `--name value` / `--name=value` flags over defaults (from the environment); integers within bounds. */
+/**
+ * The frame of a bench: parses the options with `parseOptions` (a bad one: exit code 2; --help: the
+ * `help` text, exit code 0), then resolves with the exit code of `bench(options)`; whatever happens it
+ * stops everything the bench started (a failure: "<name> could not run: …", exit code 1).
+ */
+export async function runBench(name, help, parseOptions, bench) {
+  let options;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${name}: ${err.message}\n`);
+    return 2;
+  }
+  if (options.help) {
+    process.stdout.write(help);
+    return 0;
+  }
+  try {
+    return await bench(options);
+  } catch (err) {
+    const cause = err.cause ? ` (${err.cause.message ?? err.cause})` : '';
+    process.stderr.write(`\n${name} could not run: ${err.message}${cause}\n`);
+    return 1;
+  } finally {
+    await cleanup();
+  }
+}
+
+const flagOf = (name) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/**
+ * Parses `--name value` / `--name=value` flags over defaults (from the environment); `--read-key` sets
+ * `readKey`. The options named in `bounds` become integers within them, the others stay strings.
+ */
 export function parseIntOptions(argv, defaults, bounds) {
   const opts = { ...defaults };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') return { help: true };
-    const match = /^--([a-z]+)(?:=(.*))?$/.exec(arg);
-    if (!match || !(match[1] in opts)) throw new Error(`unknown option "${arg}" (see --help)`);
+    const match = /^--([a-z][a-z-]*)(?:=(.*))?$/.exec(arg);
+    const name = match?.[1].replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+    if (!match || !(name in opts)) throw new Error(`unknown option "${arg}" (see --help)`);
     const value = match[2] ?? argv[++i];
     if (value === undefined) throw new Error(`--${match[1]} needs a value`);
-    opts[match[1]] = value;
+    opts[name] = value;
   }
-  const out = {};
+  const out = { ...opts };
   for (const [name, [min, max]] of Object.entries(bounds)) {
     const n = Number(opts[name]);
-    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer from ${min} to ${max} (got "${opts[name]}")`);
+    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${flagOf(name)} must be an integer from ${min} to ${max} (got "${opts[name]}")`);
     out[name] = n;
   }
   return out;

@@ -1,16 +1,9 @@
 #!/usr/bin/env node
 // npm run bench:propagation: time from a stock change at the gateway to its entry in the feeds of five
 // sales channels, under a steady load of changes. See docs/performance.md.
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect as tcpConnect } from 'node:net';
-import os from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { api, log, machineFacts, parseIntOptions, runBench, sleep, startPlatform, waitFor, wasInterrupted } from './platform.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+// Longer than the platform's usual minute: five apps start (and learn the SKUs) on a machine that may be busy.
 const READY_TIMEOUT_MS = 90_000;
 const TARGET_P99_MS = 500;
 const CHANNELS = [
@@ -48,179 +41,8 @@ could not be measured or entries were lost.
 `;
 
 function parseOptions(argv) {
-  const opts = { duration: process.env.BENCH_DURATION ?? '30', rate: process.env.BENCH_RATE ?? '20', products: process.env.BENCH_PRODUCTS ?? '100' };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--help' || arg === '-h') return { help: true };
-    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!match || !(match[1] in opts)) throw new Error(`unknown option "${arg}" (see --help)`);
-    const value = match[2] ?? argv[++i];
-    if (value === undefined) throw new Error(`--${match[1]} needs a value`);
-    opts[match[1]] = value;
-  }
-  const int = (name, min, max) => {
-    const n = Number(opts[name]);
-    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer from ${min} to ${max} (got "${opts[name]}")`);
-    return n;
-  };
-  return { duration: int('duration', 1, 3600), rate: int('rate', 1, 2000), products: int('products', 1, 10_000) };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Processes we start, and stopping them whatever happens
-
-const children = new Set();
-const cleanups = [];
-let cleaningUp;
-let interrupted = false;
-const log = (message) => process.stderr.write(`[bench] ${message}\n`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function start(name, command, args, env = {}) {
-  if (interrupted) throw new Error('interrupted');
-  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.label = name;
-  child.output = '';
-  const keep = (chunk) => (child.output = (child.output + chunk.toString()).slice(-4000));
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  child.exited = new Promise((done) => child.on('exit', (code, signal) => done({ code, signal })));
-  children.add(child);
-  void child.exited.then(() => children.delete(child));
-  return child;
-}
-
-async function stop(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
-  await child.exited;
-  clearTimeout(timer);
-}
-
-function cleanup() {
-  cleaningUp ??= (async () => {
-    const all = [...children];
-    await Promise.all(all.filter((c) => c.label !== 'nats-server').map(stop));
-    await Promise.all(all.filter((c) => c.label === 'nats-server').map(stop));
-    while (cleanups.length) {
-      try {
-        await cleanups.pop()();
-      } catch (err) {
-        log(`cleanup: ${err.message}`);
-      }
-    }
-  })();
-  return cleaningUp;
-}
-
-process.on('exit', () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    interrupted = true;
-    log(`${signal}: stopping everything this run started…`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-
-function freePort() {
-  return new Promise((done, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-  });
-}
-
-function tcpOpen(port) {
-  return new Promise((done) => {
-    const socket = tcpConnect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      done(true);
-    });
-    socket.once('error', () => done(false));
-  });
-}
-
-async function waitFor(child, what, check, timeoutMs = READY_TIMEOUT_MS) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child && (child.exitCode !== null || child.signalCode !== null)) throw new Error(`${child.label} exited before ${what}; its last output:\n${child.output}`);
-    if (await check().catch(() => false)) return;
-    await sleep(200);
-  }
-  throw new Error(`${what}: not within ${timeoutMs / 1000} s${child ? `; last output of ${child.label}:\n${child.output}` : ''}`);
-}
-
-function findNatsServer() {
-  if (process.env.NATS_SERVER_BIN) return process.env.NATS_SERVER_BIN;
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) if (dir && existsSync(join(dir, 'nats-server'))) return join(dir, 'nats-server');
-  if (existsSync('/usr/sbin/nats-server')) return '/usr/sbin/nats-server';
-  throw new Error('nats-server not found: put it on PATH or set NATS_SERVER_BIN');
-}
-
-async function startPlatform() {
-  const missing = [...SERVICES, 'gateway'].filter((app) => !existsSync(join(ROOT, 'dist/apps', app, 'main.js')));
-  if (missing.length) throw new Error(`dist/apps/{${missing.join(',')}}/main.js missing: run npm run build first`);
-  const storeDir = mkdtempSync(join(os.tmpdir(), 'omnibus-bench-nats-'));
-  cleanups.push(() => rmSync(storeDir, { recursive: true, force: true }));
-  const natsPort = await freePort();
-  const nats = start('nats-server', findNatsServer(), ['-js', '-a', '127.0.0.1', '-p', String(natsPort), '-sd', storeDir]);
-  await waitFor(nats, `nats-server listened on port ${natsPort}`, () => tcpOpen(natsPort));
-
-  const base = new URL(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres');
-  const adminUrl = new URL(base);
-  adminUrl.pathname = '/postgres';
-  const prefix = `omnibus_bench_${randomBytes(4).toString('hex')}`;
-  cleanups.push(async () => {
-    const client = new pg.Client({ connectionString: adminUrl.toString(), connectionTimeoutMillis: 5000 });
-    await client.connect();
-    try {
-      for (const service of SERVICES) await client.query(`drop database if exists "${prefix}_${service}" with (force)`);
-    } finally {
-      await client.end();
-    }
-  });
-  const common = { NATS_URL: `nats://127.0.0.1:${natsPort}`, LOG_LEVEL: 'warn', NODE_ENV: 'development' };
-  const processes = { 'nats-server': nats };
-  const ports = {};
-  for (const service of SERVICES) {
-    const url = new URL(base);
-    url.pathname = `/${prefix}_${service}`; // each service creates its own database at start
-    ports[service] = await freePort();
-    processes[service] = start(service, process.execPath, [`dist/apps/${service}/main.js`], { ...common, PORT: String(ports[service]), DATABASE_URL: url.toString() });
-  }
-  const ready = (name) =>
-    waitFor(processes[name], `${name} was ready`, async () => {
-      const res = await fetch(`http://127.0.0.1:${ports[name]}/health/ready`, { signal: AbortSignal.timeout(3000) });
-      await res.arrayBuffer();
-      return res.status === 200;
-    });
-  await Promise.all(SERVICES.map(ready));
-  ports.gateway = await freePort();
-  processes.gateway = start('gateway', process.execPath, ['dist/apps/gateway/main.js'], { ...common, PORT: String(ports.gateway) });
-  await ready('gateway');
-  log(`platform ready: nats-server on ${natsPort}, databases ${prefix}_*, gateway on ${ports.gateway}`);
-  return { url: `http://127.0.0.1:${ports.gateway}`, processes };
-}
-
-// ---------------------------------------------------------------------------------------------
-
-async function api(gateway, method, path, body) {
-  const res = await fetch(`${gateway}${path}`, {
-    method,
-    headers: { 'x-api-key': 'dev-admin', ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-    signal: AbortSignal.timeout(60_000),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  const defaults = { duration: process.env.BENCH_DURATION ?? '30', rate: process.env.BENCH_RATE ?? '20', products: process.env.BENCH_PRODUCTS ?? '100' };
+  return parseIntOptions(argv, defaults, { duration: [1, 3600], rate: [1, 2000], products: [1, 10_000] });
 }
 
 async function must(gateway, method, path, body, expected = [200, 201]) {
@@ -265,19 +87,8 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-async function main() {
-  let options;
-  try {
-    options = parseOptions(process.argv.slice(2));
-  } catch (err) {
-    process.stderr.write(`bench:propagation: ${err.message}\n`);
-    return 2;
-  }
-  if (options.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  const platform = await startPlatform();
+async function bench(options) {
+  const platform = await startPlatform(SERVICES, {}, { build: false, readyTimeoutMs: READY_TIMEOUT_MS });
   const gateway = platform.url;
 
   // One warehouse supplies all five channels: a stock change there concerns every one of them.
@@ -292,7 +103,7 @@ async function main() {
   for (const c of CHANNELS) {
     await must(gateway, 'POST', '/v1/channels', { code: c.code, name: `Bench ${c.code}`, kind: c.kind, locales: ['en'], assortment: { catalogChannel: c.catalogChannel }, priceScope: { currency: 'EUR' } });
   }
-  const run = randomBytes(3).toString('hex');
+  const { run } = platform;
   const items = Array.from({ length: options.products }, (_, i) => ({
     slug: `bench-${run}-${i}`,
     name: { en: `Bench product ${i}` },
@@ -304,7 +115,12 @@ async function main() {
   for (let i = 0; i < items.length; i += 500) await must(gateway, 'POST', '/v1/products/bulk', { items: items.slice(i, i + 500) });
   const quantity = new Map(skus.map((sku) => [sku, 1]));
   // Inventory takes stock for a SKU once the catalog's event reached it.
-  await waitFor(null, 'inventory to know the bench SKUs', async () => (await api(gateway, 'POST', '/v1/stock/bulk', { items: skus.map((sku) => ({ sku, locationId: location.id, onHand: 1 })) })).status === 200);
+  await waitFor(
+    null,
+    'inventory to know the bench SKUs',
+    async () => (await api(gateway, 'POST', '/v1/stock/bulk', { items: skus.map((sku) => ({ sku, locationId: location.id, onHand: 1 })) })).status === 200,
+    READY_TIMEOUT_MS,
+  );
   const after = {};
   await waitFor(
     null,
@@ -348,7 +164,7 @@ async function main() {
   const startedAt = performance.now();
   let failed = 0;
   const inFlight = [];
-  for (let i = 0; i < total && !interrupted; i++) {
+  for (let i = 0; i < total && !wasInterrupted(); i++) {
     const due = startedAt + i * intervalMs;
     const wait = due - performance.now();
     if (wait > 0) await sleep(wait);
@@ -381,7 +197,7 @@ async function main() {
   // Where the time goes: until the channels service appended the entry (its clock), then until the SSE client had it.
   const toAppend = complete.flatMap((c) => [...c.appendedAt.values()].map((at) => Math.max(0, at - c.respondedWall))).sort((a, b) => a - b);
   const toClient = complete.flatMap((c) => [...c.appendedAt.entries()].map(([ch, at]) => Math.max(0, c.receivedWall.get(ch) - at))).sort((a, b) => a - b);
-  const facts = { cpus: os.cpus().length, model: os.cpus()[0]?.model?.trim() ?? '?', node: process.version, load: os.loadavg().map((l) => l.toFixed(2)).join(' '), date: new Date().toISOString() };
+  const facts = machineFacts();
   const out = [
     '',
     `Propagation of stock changes to ${CHANNELS.length} channel feeds (SSE): ${all.length} changes in ${elapsed.toFixed(1)} s (${(all.length / elapsed).toFixed(1)}/s), ${options.products} products`,
@@ -401,15 +217,5 @@ async function main() {
   return failed || lost ? 1 : 0;
 }
 
-main()
-  .then(
-    async (code) => {
-      await cleanup();
-      process.exit(code);
-    },
-    async (err) => {
-      process.stderr.write(`bench:propagation: ${err.message}\n`);
-      await cleanup();
-      process.exit(1);
-    },
-  );
+// Exits explicitly: a stream the gateway kept open must not keep the process alive.
+process.exit(await runBench('bench:propagation', HELP, parseOptions, bench));

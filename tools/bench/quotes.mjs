@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // node tools/bench/quotes.mjs: POST /v1/quotes with 10-line carts through the gateway, next to a bare NestJS +
 // Fastify baseline measured in the same run. See docs/performance.md.
-import { api, cleanup, cpuMeter, fmt, freePort, log, machineFacts, ms, nodeArgs, runAutocannon, start, startPlatform, stop, waitFor, waitReady } from './platform.mjs';
+import { api, cleanup, cpuMeter, fmt, log, machineFacts, ms, runAutocannon, runBench, startPlatform, waitFor, withBare } from './platform.mjs';
 
 const WARMUP_SECONDS = 3;
 const TARGET_RPS = 2000;
@@ -176,84 +176,63 @@ async function measureQuotes(platform, carts, { duration, connections }) {
   return summary('gateway → pricing (quotes)', r, cpu());
 }
 
-async function measureBare({ duration, connections }) {
-  const port = await freePort();
-  const bare = start('bare-nest', process.execPath, [...nodeArgs(), 'tools/bench/bare-nest.mjs'], { PORT: String(port) });
-  try {
-    await waitReady(bare, port);
-    const settings = { url: `http://127.0.0.1:${port}`, connections, requests: [{ method: 'GET', path: '/v1/products/prd_bare000000000000000001' }] };
-    log(`bare NestJS: warm-up ${WARMUP_SECONDS} s…`);
-    await runAutocannon({ ...settings, duration: WARMUP_SECONDS });
-    log(`bare NestJS: measuring ${duration} s…`);
-    const cpu = cpuMeter({ 'bare-nest': bare });
-    const r = await runAutocannon({ ...settings, duration });
-    return summary('bare NestJS + Fastify (GET, ~1 KB)', r, cpu());
-  } finally {
-    await stop(bare);
-  }
+function measureBare({ duration, connections }) {
+  return withBare(
+    async (url, bare) => {
+      const settings = { url, connections, requests: [{ method: 'GET', path: '/v1/products/prd_bare000000000000000001' }] };
+      log(`bare NestJS: warm-up ${WARMUP_SECONDS} s…`);
+      await runAutocannon({ ...settings, duration: WARMUP_SECONDS });
+      log(`bare NestJS: measuring ${duration} s…`);
+      const cpu = cpuMeter({ 'bare-nest': bare });
+      const r = await runAutocannon({ ...settings, duration });
+      return summary('bare NestJS + Fastify (GET, ~1 KB)', r, cpu());
+    },
+    { withNodeArgs: true },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
 
-async function main() {
-  let options;
-  try {
-    options = parseOptions(process.argv.slice(2));
-  } catch (err) {
-    process.stderr.write(`bench:quotes: ${err.message}\n`);
-    return 2;
-  }
-  if (options.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+async function bench(options) {
   const facts = machineFacts();
-  try {
-    const platform = await startBenchPlatform();
-    const skus = await seed(platform, options.products);
-    const carts = Array.from({ length: 1000 }, () => JSON.stringify(cart(skus, options.lines, options.explain)));
-    const probe = await api(platform.url, 'POST', '/v1/quotes', JSON.parse(carts[0]), 'dev-web');
-    if (probe.status !== 200) throw new Error(`a probe quote answered ${probe.status}: ${probe.text.slice(0, 300)}`);
-    if (!probe.body.complete || probe.body.lines.length !== options.lines) throw new Error(`the probe quote is not a complete ${options.lines}-line quote: ${probe.text.slice(0, 300)}`);
-    const applied = probe.body.explanation.promotions.filter((o) => o.applied).map((o) => o.name);
-    log(`probe quote: total ${probe.body.total} of ${probe.body.subtotal}, promotions applied: ${applied.join(', ') || 'none'}`);
+  const platform = await startBenchPlatform();
+  const skus = await seed(platform, options.products);
+  const carts = Array.from({ length: 1000 }, () => JSON.stringify(cart(skus, options.lines, options.explain)));
+  const probe = await api(platform.url, 'POST', '/v1/quotes', JSON.parse(carts[0]), 'dev-web');
+  if (probe.status !== 200) throw new Error(`a probe quote answered ${probe.status}: ${probe.text.slice(0, 300)}`);
+  if (!probe.body.complete || probe.body.lines.length !== options.lines) throw new Error(`the probe quote is not a complete ${options.lines}-line quote: ${probe.text.slice(0, 300)}`);
+  const applied = probe.body.explanation.promotions.filter((o) => o.applied).map((o) => o.name);
+  log(`probe quote: total ${probe.body.total} of ${probe.body.subtotal}, promotions applied: ${applied.join(', ') || 'none'}`);
 
-    const quotes = await measureQuotes(platform, carts, options);
-    // Stop the platform before the baseline, so idle apps do not share the cores with it.
-    await cleanup();
-    const bare = await measureBare(options);
+  const quotes = await measureQuotes(platform, carts, options);
+  // Stop the platform before the baseline, so idle apps do not share the cores with it.
+  await cleanup();
+  const bare = await measureBare(options);
 
-    const out = [''];
-    out.push(`POST /v1/quotes (${options.lines}-line carts${options.explain ? '' : ', explain: false'}, keys ${CHANNEL_KEYS.join('/')}): ${options.connections} connections, ${options.duration} s after a ${WARMUP_SECONDS} s warm-up`);
-    out.push(`machine: ${facts.cpus} × ${facts.model}, Node ${facts.node}, load average before the run ${facts.load}, ${facts.date}`);
-    out.push('');
-    const header = ['shape', 'req/s', 'p50', 'p99', 'non-2xx/errors'];
-    const table = [quotes, bare].map((r) => [r.label, fmt(r.rps), ms(r.p50), ms(r.p99), fmt(r.non2xx + r.errors + r.timeouts)]);
-    const widths = header.map((h, c) => Math.max(h.length, ...table.map((row) => row[c].length)));
-    const line = (cells) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
-    out.push(line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...table.map(line), '');
-    out.push(`ratio quotes / bare NestJS: ${fmt((quotes.rps / bare.rps) * 100, 1)} % of the requests per second`);
-    for (const r of [quotes, bare]) out.push(`CPU during the ${r.label} run (100 % = one core): ${Object.entries(r.cpuShare).map(([name, share]) => `${name} ${fmt(share * 100)} %`).join(', ')}`);
-    out.push(`response size: quotes ~${fmt(quotes.bytesPerReq)} B per response (with headers)`);
-    const others = Math.max(quotes.cpuShare['other processes'], bare.cpuShare['other processes']);
-    if (others > 0.25) out.push(`NOTE: other processes used up to ${fmt(others * 100)} % of a core during the runs: these figures are noisy, measure again on a quiet machine`);
-    const failed = [quotes, bare].some((r) => r.non2xx || r.errors || r.timeouts || !r.total);
-    out.push(`target (≥ ${fmt(TARGET_RPS)} quotes/s): ${failed ? 'not judged, requests failed' : quotes.rps >= TARGET_RPS ? 'met' : 'MISSED'}`);
-    out.push('', 'Markdown row (date | machine | Node | quotes/s | p50 | p99 | bare NestJS req/s | quotes/bare | other CPU):');
-    out.push(
-      `| ${facts.date.slice(0, 10)} | ${facts.cpus} × ${facts.model} | ${facts.node} | ${fmt(quotes.rps)} | ${ms(quotes.p50)} | ${ms(quotes.p99)} | ${fmt(bare.rps)} | ${fmt((quotes.rps / bare.rps) * 100)} % | ${fmt(quotes.cpuShare['other processes'] * 100)} % |`,
-      '',
-    );
-    process.stdout.write(out.join('\n') + '\n');
-    if (failed) process.stdout.write('\n!!! some requests failed: THESE FIGURES ARE NOT VALID\n');
-    return failed ? 1 : 0;
-  } catch (err) {
-    const cause = err.cause ? ` (${err.cause.message ?? err.cause})` : '';
-    process.stderr.write(`\nbench:quotes could not run: ${err.message}${cause}\n`);
-    return 1;
-  } finally {
-    await cleanup();
-  }
+  const out = [''];
+  out.push(`POST /v1/quotes (${options.lines}-line carts${options.explain ? '' : ', explain: false'}, keys ${CHANNEL_KEYS.join('/')}): ${options.connections} connections, ${options.duration} s after a ${WARMUP_SECONDS} s warm-up`);
+  out.push(`machine: ${facts.cpus} × ${facts.model}, Node ${facts.node}, load average before the run ${facts.load}, ${facts.date}`);
+  out.push('');
+  const header = ['shape', 'req/s', 'p50', 'p99', 'non-2xx/errors'];
+  const table = [quotes, bare].map((r) => [r.label, fmt(r.rps), ms(r.p50), ms(r.p99), fmt(r.non2xx + r.errors + r.timeouts)]);
+  const widths = header.map((h, c) => Math.max(h.length, ...table.map((row) => row[c].length)));
+  const line = (cells) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+  out.push(line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...table.map(line), '');
+  out.push(`ratio quotes / bare NestJS: ${fmt((quotes.rps / bare.rps) * 100, 1)} % of the requests per second`);
+  for (const r of [quotes, bare]) out.push(`CPU during the ${r.label} run (100 % = one core): ${Object.entries(r.cpuShare).map(([name, share]) => `${name} ${fmt(share * 100)} %`).join(', ')}`);
+  out.push(`response size: quotes ~${fmt(quotes.bytesPerReq)} B per response (with headers)`);
+  const others = Math.max(quotes.cpuShare['other processes'], bare.cpuShare['other processes']);
+  if (others > 0.25) out.push(`NOTE: other processes used up to ${fmt(others * 100)} % of a core during the runs: these figures are noisy, measure again on a quiet machine`);
+  const failed = [quotes, bare].some((r) => r.non2xx || r.errors || r.timeouts || !r.total);
+  out.push(`target (≥ ${fmt(TARGET_RPS)} quotes/s): ${failed ? 'not judged, requests failed' : quotes.rps >= TARGET_RPS ? 'met' : 'MISSED'}`);
+  out.push('', 'Markdown row (date | machine | Node | quotes/s | p50 | p99 | bare NestJS req/s | quotes/bare | other CPU):');
+  out.push(
+    `| ${facts.date.slice(0, 10)} | ${facts.cpus} × ${facts.model} | ${facts.node} | ${fmt(quotes.rps)} | ${ms(quotes.p50)} | ${ms(quotes.p99)} | ${fmt(bare.rps)} | ${fmt((quotes.rps / bare.rps) * 100)} % | ${fmt(quotes.cpuShare['other processes'] * 100)} % |`,
+    '',
+  );
+  process.stdout.write(out.join('\n') + '\n');
+  if (failed) process.stdout.write('\n!!! some requests failed: THESE FIGURES ARE NOT VALID\n');
+  return failed ? 1 : 0;
 }
 
-process.exitCode = await main();
+process.exitCode = await runBench('bench:quotes', HELP, parseOptions, bench);

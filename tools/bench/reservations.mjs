@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm run bench:reservations: POST /v1/reservations through the gateway, across many SKUs and on one
 // hot SKU, then checks that the stock figures add up. See docs/performance.md.
-import { api, cleanup, cpuMeter, fmt, log, machineFacts, measureBare, ms, parseIntOptions, postgresPids, runAutocannon, sleep, startPlatform, waitFor, workCounters } from './platform.mjs';
+import { api, cleanup, cpuMeter, fmt, log, machineFacts, measureBare, ms, parseIntOptions, postgresPids, runAutocannon, runBench, sleep, startPlatform, waitFor, workCounters } from './platform.mjs';
 
 const WARMUP_SECONDS = 3;
 const TARGET_RPS = 1500;
@@ -144,82 +144,63 @@ async function measure(label, platform, pickSku, { duration, connections }) {
 
 // ---------------------------------------------------------------------------------------------
 
-async function main() {
-  let options;
-  try {
-    options = parseOptions(process.argv.slice(2));
-  } catch (err) {
-    process.stderr.write(`bench:reservations: ${err.message}\n`);
-    return 2;
-  }
-  if (options.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+async function bench(options) {
   const facts = machineFacts();
-  try {
-    const platform = await startBenchPlatform();
-    const { skus } = await seed(platform, options.skus);
-    const probe = await api(platform.url, 'POST', '/v1/reservations', { key: `${platform.run}-probe`, lines: [{ sku: skus[0], quantity: 1 }] }, 'dev-web');
-    if (probe.status !== 201) throw new Error(`a probe reservation answered ${probe.status}: ${probe.text.slice(0, 300)}`);
+  const platform = await startBenchPlatform();
+  const { skus } = await seed(platform, options.skus);
+  const probe = await api(platform.url, 'POST', '/v1/reservations', { key: `${platform.run}-probe`, lines: [{ sku: skus[0], quantity: 1 }] }, 'dev-web');
+  if (probe.status !== 201) throw new Error(`a probe reservation answered ${probe.status}: ${probe.text.slice(0, 300)}`);
 
-    const across = await measure('across SKUs', platform, () => skus[Math.floor(Math.random() * skus.length)], options);
-    const hot = await measure('hot SKU', platform, () => skus[1], options);
+  const across = await measure('across SKUs', platform, () => skus[Math.floor(Math.random() * skus.length)], options);
+  const hot = await measure('hot SKU', platform, () => skus[1], options);
 
-    // Units reserved on the stock levels must be exactly the units the active reservations hold. (The
-    // load generator cuts off requests in flight when it stops, so it saw at least this many 201s.)
-    await sleep(2000); // requests the load generator cut off may still be finishing in the apps
-    const { rows } = await platform.inventoryDb.query(
-      `select (select coalesce(sum(reserved), 0) from stock_levels)::int as reserved,
-              (select count(*) from stock_levels where available <> greatest(on_hand - reserved, 0))::int as broken`,
-    );
-    const { rows: held } = await platform.inventoryDb.query("select count(distinct r.id)::int as n, coalesce(sum((l->>'quantity')::int), 0)::int as units from reservations r, jsonb_array_elements(r.lines) l where r.status = 'active'");
-    const seen = 1 + across.created + hot.created;
-    const consistent = rows[0].reserved === held[0].units && held[0].n >= seen && rows[0].broken === 0;
-    // Our platform stops first, so the yardstick does not share the cores with idle apps.
-    await cleanup();
-    const bare = await measureBare(options);
+  // Units reserved on the stock levels must be exactly the units the active reservations hold. (The
+  // load generator cuts off requests in flight when it stops, so it saw at least this many 201s.)
+  await sleep(2000); // requests the load generator cut off may still be finishing in the apps
+  const { rows } = await platform.inventoryDb.query(
+    `select (select coalesce(sum(reserved), 0) from stock_levels)::int as reserved,
+            (select count(*) from stock_levels where available <> greatest(on_hand - reserved, 0))::int as broken`,
+  );
+  const { rows: held } = await platform.inventoryDb.query("select count(distinct r.id)::int as n, coalesce(sum((l->>'quantity')::int), 0)::int as units from reservations r, jsonb_array_elements(r.lines) l where r.status = 'active'");
+  const seen = 1 + across.created + hot.created;
+  const consistent = rows[0].reserved === held[0].units && held[0].n >= seen && rows[0].broken === 0;
+  // Our platform stops first, so the yardstick does not share the cores with idle apps.
+  await cleanup();
+  const bare = await measureBare(options);
 
-    const out = [''];
-    out.push(`POST /v1/reservations (1 line of 1 unit, 4 channel keys, allocation rule): ${options.connections} connections, ${options.duration} s after a ${WARMUP_SECONDS} s warm-up`);
-    out.push(`machine: ${facts.cpus} × ${facts.model}, Node ${facts.node}, load average before the run ${facts.load}, ${facts.date}`);
-    out.push('');
-    const header = ['shape', 'reservations/s', 'p50', 'p99', 'non-2xx/errors'];
-    const table = [across, hot].map((r) => [`${r.label}${r.label === 'across SKUs' ? ` (${fmt(skus.length)})` : ''}`, fmt(r.rps), ms(r.p50), ms(r.p99), fmt(r.non2xx + r.errors + r.timeouts)]);
-    const widths = header.map((h, c) => Math.max(h.length, ...table.map((row) => row[c].length)));
-    const line = (cells) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
-    out.push(line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...table.map(line), '');
-    out.push(`bare NestJS + Fastify GET (the yardstick of bench:products, same settings): ${fmt(bare.rps)} req/s, p99 ${ms(bare.p99)}; reservations across SKUs are ${fmt((across.rps / bare.rps) * 100, 1)} % of it`);
-    for (const r of [across, hot]) out.push(`CPU during the ${r.label} run (100 % = one core): ${Object.entries(r.cpuShare).map(([name, share]) => `${name} ${fmt(share * 100)} %`).join(', ')}`);
-    // CPU per reservation is steadier than req/s on a shared machine: other load slows us, it adds little to this.
-    for (const r of [across, hot]) out.push(`work per reservation, ${r.label}: ${fmt(r.work.natsMsgs, 1)} NATS messages, ${fmt(r.work.dbXacts, 2)} inventory database transactions, ${fmt(r.work.dbWrites, 1)} rows written`);
-    for (const r of [across, hot]) {
-      const per = Object.entries(r.cpuShare).filter(([name]) => name !== 'other processes').map(([name, share]) => [name, (share * 1e6) / r.rps]);
-      out.push(`CPU per reservation, ${r.label}: ${per.map(([name, us]) => `${name} ${fmt(us)} µs`).join(', ')}; platform total ${fmt(per.filter(([n]) => n !== 'load generator').reduce((a, [, us]) => a + us, 0))} µs`);
-    }
-    out.push(
-      `consistency: ${fmt(held[0].n)} active reservations holding ${fmt(held[0].units)} units (${fmt(seen)} 201s seen by the load generator), ${fmt(rows[0].reserved)} units reserved on the stock levels, ` +
-        `${rows[0].broken} levels with a wrong available figure: ${consistent ? 'they add up' : 'THEY DO NOT ADD UP'}`,
-    );
-    const others = Math.max(across.cpuShare['other processes'], hot.cpuShare['other processes']);
-    if (others > 0.25) out.push(`NOTE: other processes used up to ${fmt(others * 100)} % of a core during the runs: these figures are noisy, measure again on a quiet machine`);
-    const failed = [across, hot].some((r) => r.non2xx || r.errors || r.timeouts);
-    out.push(`target (≥ ${fmt(TARGET_RPS)} reservations/s across SKUs): ${failed ? 'not judged, requests failed' : across.rps >= TARGET_RPS ? 'met' : 'MISSED'}`);
-    out.push('', 'Markdown row (date | machine | Node | across SKUs /s | p50 | p99 | hot SKU /s | p50 | p99 | bare NestJS req/s | other CPU):');
-    out.push(
-      `| ${facts.date.slice(0, 16).replace('T', ' ')} | ${facts.cpus} × ${facts.model} | ${facts.node} | ${fmt(across.rps)} | ${ms(across.p50)} | ${ms(across.p99)} | ${fmt(hot.rps)} | ${ms(hot.p50)} | ${ms(hot.p99)} | ${fmt(bare.rps)} | ${fmt(others * 100)} % |`,
-      '',
-    );
-    process.stdout.write(out.join('\n') + '\n');
-    if (failed) process.stdout.write('\n!!! some requests failed: THESE FIGURES ARE NOT VALID\n');
-    return failed || !consistent ? 1 : 0;
-  } catch (err) {
-    const cause = err.cause ? ` (${err.cause.message ?? err.cause})` : '';
-    process.stderr.write(`\nbench:reservations could not run: ${err.message}${cause}\n`);
-    return 1;
-  } finally {
-    await cleanup();
+  const out = [''];
+  out.push(`POST /v1/reservations (1 line of 1 unit, 4 channel keys, allocation rule): ${options.connections} connections, ${options.duration} s after a ${WARMUP_SECONDS} s warm-up`);
+  out.push(`machine: ${facts.cpus} × ${facts.model}, Node ${facts.node}, load average before the run ${facts.load}, ${facts.date}`);
+  out.push('');
+  const header = ['shape', 'reservations/s', 'p50', 'p99', 'non-2xx/errors'];
+  const table = [across, hot].map((r) => [`${r.label}${r.label === 'across SKUs' ? ` (${fmt(skus.length)})` : ''}`, fmt(r.rps), ms(r.p50), ms(r.p99), fmt(r.non2xx + r.errors + r.timeouts)]);
+  const widths = header.map((h, c) => Math.max(h.length, ...table.map((row) => row[c].length)));
+  const line = (cells) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+  out.push(line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...table.map(line), '');
+  out.push(`bare NestJS + Fastify GET (the yardstick of bench:products, same settings): ${fmt(bare.rps)} req/s, p99 ${ms(bare.p99)}; reservations across SKUs are ${fmt((across.rps / bare.rps) * 100, 1)} % of it`);
+  for (const r of [across, hot]) out.push(`CPU during the ${r.label} run (100 % = one core): ${Object.entries(r.cpuShare).map(([name, share]) => `${name} ${fmt(share * 100)} %`).join(', ')}`);
+  // CPU per reservation is steadier than req/s on a shared machine: other load slows us, it adds little to this.
+  for (const r of [across, hot]) out.push(`work per reservation, ${r.label}: ${fmt(r.work.natsMsgs, 1)} NATS messages, ${fmt(r.work.dbXacts, 2)} inventory database transactions, ${fmt(r.work.dbWrites, 1)} rows written`);
+  for (const r of [across, hot]) {
+    const per = Object.entries(r.cpuShare).filter(([name]) => name !== 'other processes').map(([name, share]) => [name, (share * 1e6) / r.rps]);
+    out.push(`CPU per reservation, ${r.label}: ${per.map(([name, us]) => `${name} ${fmt(us)} µs`).join(', ')}; platform total ${fmt(per.filter(([n]) => n !== 'load generator').reduce((a, [, us]) => a + us, 0))} µs`);
   }
+  out.push(
+    `consistency: ${fmt(held[0].n)} active reservations holding ${fmt(held[0].units)} units (${fmt(seen)} 201s seen by the load generator), ${fmt(rows[0].reserved)} units reserved on the stock levels, ` +
+      `${rows[0].broken} levels with a wrong available figure: ${consistent ? 'they add up' : 'THEY DO NOT ADD UP'}`,
+  );
+  const others = Math.max(across.cpuShare['other processes'], hot.cpuShare['other processes']);
+  if (others > 0.25) out.push(`NOTE: other processes used up to ${fmt(others * 100)} % of a core during the runs: these figures are noisy, measure again on a quiet machine`);
+  const failed = [across, hot].some((r) => r.non2xx || r.errors || r.timeouts);
+  out.push(`target (≥ ${fmt(TARGET_RPS)} reservations/s across SKUs): ${failed ? 'not judged, requests failed' : across.rps >= TARGET_RPS ? 'met' : 'MISSED'}`);
+  out.push('', 'Markdown row (date | machine | Node | across SKUs /s | p50 | p99 | hot SKU /s | p50 | p99 | bare NestJS req/s | other CPU):');
+  out.push(
+    `| ${facts.date.slice(0, 16).replace('T', ' ')} | ${facts.cpus} × ${facts.model} | ${facts.node} | ${fmt(across.rps)} | ${ms(across.p50)} | ${ms(across.p99)} | ${fmt(hot.rps)} | ${ms(hot.p50)} | ${ms(hot.p99)} | ${fmt(bare.rps)} | ${fmt(others * 100)} % |`,
+    '',
+  );
+  process.stdout.write(out.join('\n') + '\n');
+  if (failed) process.stdout.write('\n!!! some requests failed: THESE FIGURES ARE NOT VALID\n');
+  return failed || !consistent ? 1 : 0;
 }
 
-process.exitCode = await main();
+process.exitCode = await runBench('bench:reservations', HELP, parseOptions, bench);
