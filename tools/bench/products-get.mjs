@@ -15,10 +15,10 @@ products created first), after a ${WARMUP_SECONDS} s warm-up, and a bare NestJS 
 ~1 KB of JSON with the same settings, then prints req/s, p50, p99 and the ratio gateway/bare.
 
 By default it starts its own platform: a private nats-server (JetStream, temporary store, free
-port), a fresh PostgreSQL database omnibus_bench_<random> (dropped at the end) and the built
-catalog and gateway (dist/apps/*/main.js as they are: run \`npm run build\` after changing code;
-built first only when missing). With --gateway, the bench products get a unique slug/SKU prefix
-and are archived again after the run.
+port), fresh PostgreSQL databases omnibus_bench_<service>_<random> (dropped at the end) and the
+built catalog, inventory, pricing and gateway (dist/apps/*/main.js as they are: run \`npm run build\`
+after changing code; built first only when missing). With --gateway, the bench products get a
+unique slug/SKU prefix and are archived again after the run.
 
 Options (flag, or environment variable):
   --duration <s>       seconds measured per shape            BENCH_DURATION     (default 20)

@@ -25,7 +25,7 @@ Server-Sent Events stream per channel (GET /v1/channels/{channel}/stream). The c
 rate, open loop (the next one does not wait for the previous one), over random products.
 
 It starts its own platform: a private nats-server (JetStream, temporary store, free port), fresh
-PostgreSQL databases omnibus_bench_<random>_<service> (dropped at the end), and the built catalog,
+PostgreSQL databases omnibus_bench_<service>_<random> (dropped at the end), and the built catalog,
 pricing, inventory, channels and gateway (dist/apps/*/main.js as they are: run \`npm run build\`
 after changing code).
 
