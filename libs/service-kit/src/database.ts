@@ -23,6 +23,12 @@ export interface DatabaseHandle {
    * for hot single-statement paths. `name` must always go with the same `text`.
    */
   prepared<T>(name: string, text: string, params: unknown[]): Promise<T[]>;
+  /**
+   * A database on a connection of its own (opened on first use, closed with the rest), for the outbox
+   * relay: under heavy request load it then never waits behind requests for a connection of the pool,
+   * so events keep flowing. On PGlite, the same database.
+   */
+  own(): Database;
 }
 
 /** Opens the service's database: PostgreSQL when `url` is set, else PGlite in `<dataDir>/<service>`. */
@@ -32,12 +38,22 @@ export async function openDatabase(opts: { url?: string; dataDir: string; servic
     // An idle client losing its connection must not crash the process; the pool replaces it.
     pool.on('error', () => undefined);
     const db = drizzlePg(pool) as unknown as Database;
+    let ownPool: Pool | undefined;
     return {
       db,
       kind: 'postgres',
       ping: async () => void (await pool.query('select 1')),
-      close: () => pool.end(),
+      close: async () => {
+        await Promise.all([pool.end(), ownPool?.end()]);
+      },
       prepared: async <T>(name: string, text: string, params: unknown[]) => (await pool.query({ name, text, values: params })).rows as T[],
+      own: () => {
+        if (!ownPool) {
+          ownPool = new Pool({ connectionString: opts.url, max: 1, connectionTimeoutMillis: 5000 });
+          ownPool.on('error', () => undefined);
+        }
+        return drizzlePg(ownPool) as unknown as Database;
+      },
     };
   }
   const dir = join(opts.dataDir, opts.service);
@@ -52,6 +68,7 @@ export async function openDatabase(opts: { url?: string; dataDir: string; servic
     ping: async () => void (await client.query('select 1')),
     close: () => client.close(),
     prepared: async <T>(_name: string, text: string, params: unknown[]) => (await client.query<T>(text, params)).rows,
+    own: () => db,
   };
 }
 

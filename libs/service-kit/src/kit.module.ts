@@ -108,7 +108,7 @@ export class ServiceKitModule {
           provide: OutboxRelay,
           inject: [DATABASE, NATS_CONNECTION, Outbox],
           useFactory: (database: DatabaseHandle, nc: NatsConnection, outbox: Outbox) => {
-            const relay = new OutboxRelay(database.db, nc, options.logger.child({ component: 'outbox-relay' }));
+            const relay = new OutboxRelay(database.own(), nc, options.logger.child({ component: 'outbox-relay' }));
             outbox.onCommitted(() => relay.notify());
             return relay;
           },

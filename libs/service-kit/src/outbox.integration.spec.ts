@@ -217,4 +217,29 @@ describe('outbox and relay (real PostgreSQL and NATS)', () => {
       await relay.stop();
     }
   });
+
+  it('publishes on a connection of its own while every connection of the pool is busy', async () => {
+    const busy = await openDatabase({ url: testDb.url, dataDir: '', service: 'test', poolSize: 1 });
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // The pool's only connection is taken, as by requests under heavy load.
+    const holding = busy.db.transaction(async (tx) => {
+      await tx.execute(sql`select 1`);
+      await held;
+    });
+    try {
+      const event = await handle.db.transaction((tx) => outbox.add(tx, 'test.thing.changed', { id: 'own-connection' }));
+      const relay = new OutboxRelay(busy.own(), nc, logger);
+      let timer: NodeJS.Timeout | undefined;
+      const publishedWhileBusy = await Promise.race([relay.publishPending().then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 10_000)))]);
+      clearTimeout(timer);
+      expect(publishedWhileBusy).toBe(true);
+      expect((await streamSubjects()).some((m) => m.id === event.id)).toBe(true);
+      await relay.stop();
+    } finally {
+      release();
+      await holding;
+      await busy.close();
+    }
+  });
 });
