@@ -107,4 +107,52 @@ describe('durable consumers with an inbox (real PostgreSQL and NATS)', () => {
     await publish(target);
     expect(await seenFromOutside).toBe(true);
   });
+
+  it('applies the events that wait in batches, each once, and falls back to one by one when a batch fails', async () => {
+    await handle.db.execute(sql`create table if not exists batch_points (customer text primary key, total integer not null)`);
+    const batchSizes: number[] = [];
+    const apply = (tx: Parameters<Parameters<typeof handle.db.transaction>[0]>[0], event: EventEnvelope) => {
+      const data = event.data as { customer: string; points: number; poison?: boolean };
+      if (data.poison) throw new Error('cannot read this order');
+      return tx.execute(sql`insert into batch_points (customer, total) values (${data.customer}, ${data.points}) on conflict (customer) do update set total = batch_points.total + excluded.total`);
+    };
+    const batchTotal = async (customer: string) => (await queryRows<{ total: number }>(handle.db, sql`select total from batch_points where customer = ${customer}`))[0]?.total ?? 0;
+    // Waiting before the consumer starts: 60 events, one of them twice.
+    const twice = envelope({ customer: 'b1', points: 100 });
+    await publish(twice);
+    for (let i = 0; i < 58; i++) await publish(envelope({ customer: `b${i % 3}`, points: 1 }));
+    await publish(twice);
+    await consumers.start({
+      stream: STREAM.name,
+      durable: 'batched',
+      filterSubject: 'shop.order.placed',
+      maxDeliver: 2,
+      ackWaitMs: 2000,
+      maxBatch: 25,
+      handle: async (event, tx) => void (await apply(tx, event)),
+      handleBatch: async (events, tx) => {
+        batchSizes.push(events.length);
+        for (const event of events) await apply(tx, event);
+      },
+    });
+    // The events of the earlier tests are on the stream too (c1…c9, and a poison one): all go through.
+    await waitFor('the 60 waiting events applied', async () => (await batchTotal('b0')) === 20 && (await batchTotal('b1')) === 119 && (await batchTotal('b2')) === 19, 20_000);
+    expect(Math.max(...batchSizes)).toBeGreaterThan(1);
+    expect(Math.max(...batchSizes)).toBeLessThanOrEqual(25);
+
+    // A batch with a poison event: the others are applied one by one, the poison is dead-lettered.
+    const poison = envelope({ customer: 'b9', points: 1, poison: true });
+    const good = [envelope({ customer: 'b8', points: 2 }), envelope({ customer: 'b8', points: 3 })];
+    await Promise.all([good[0], poison, good[1]].map(publish));
+    await waitFor('the good events of the failed batch applied', async () => (await batchTotal('b8')) === 5, 20_000);
+    await waitFor(
+      'the poison event dead-lettered by this consumer',
+      async () => (await queryRows(handle.db, sql`select 1 from dead_letters where consumer = 'batched' and event_id = ${poison.id}`)).length === 1,
+      30_000,
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await batchTotal('b1')).toBe(119); // the event sent twice counted once
+    expect(await batchTotal('b8')).toBe(5);
+    expect(await batchTotal('b9')).toBe(0);
+  });
 });

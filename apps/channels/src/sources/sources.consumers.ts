@@ -7,13 +7,14 @@ import { SourcesService } from './sources.service';
 
 interface Follow {
   source: SourceName;
-  spec: Omit<EventHandlerSpec, 'handle'>;
+  spec: Omit<EventHandlerSpec, 'handle' | 'handleBatch'>;
   handle: EventHandlerSpec['handle'];
+  handleBatch?: EventHandlerSpec['handleBatch'];
 }
 
 /**
  * Follows catalog, pricing and inventory events with durable consumers (inbox-deduplicated, applied
- * in one transaction each). A source that starts after us has no stream yet: we try again every few
+ * in one transaction each; stock changes that wait, in one transaction per batch). A source that starts after us has no stream yet: we try again every few
  * seconds, and lose nothing meanwhile (the consumers read the streams from their start).
  */
 @Injectable()
@@ -33,7 +34,13 @@ export class SourcesConsumers implements OnApplicationBootstrap, OnApplicationSh
       { source: 'catalog', spec: { stream: CATALOG_STREAM, durable: 'channels-catalog', filterSubject: 'catalog.product.*' }, handle: (e, tx) => this.sources.applyCatalog(e, tx) },
       // One consumer for prices and price lists, so a list's change is applied in order with its prices.
       { source: 'pricing', spec: { stream: PRICING_STREAM, durable: 'channels-pricing', filterSubject: 'pricing.>' }, handle: (e, tx) => this.sources.applyPricing(e, tx) },
-      { source: 'inventory', spec: { stream: INVENTORY_STREAM, durable: 'channels-inventory-stock', filterSubject: InventoryEvents.stockChanged }, handle: (e, tx) => this.sources.applyStock(e, tx) },
+      // Stock moves with every order (a checkout changes a level per line): the changes that wait are applied together.
+      {
+        source: 'inventory',
+        spec: { stream: INVENTORY_STREAM, durable: 'channels-inventory-stock', filterSubject: InventoryEvents.stockChanged },
+        handle: (e, tx) => this.sources.applyStock(e, tx),
+        handleBatch: (events, tx) => this.sources.applyStockBatch(events, tx),
+      },
       { source: 'inventory', spec: { stream: INVENTORY_STREAM, durable: 'channels-inventory-locations', filterSubject: 'inventory.location.*' }, handle: (e, tx) => this.sources.applyLocation(e, tx) },
     ];
   }
@@ -56,6 +63,7 @@ export class SourcesConsumers implements OnApplicationBootstrap, OnApplicationSh
   private async start(follow: Follow, attempt: number): Promise<void> {
     if (this.stopped) return;
     try {
+      const { handleBatch } = follow;
       await this.consumers.start({
         ...follow.spec,
         handle: async (event, tx) => {
@@ -64,6 +72,16 @@ export class SourcesConsumers implements OnApplicationBootstrap, OnApplicationSh
           this.logger.debug({ consumer: follow.spec.durable, type: event.type, eventId: event.id, ms: Math.round((performance.now() - started) * 10) / 10 }, 'event applied');
           return after;
         },
+        ...(handleBatch
+          ? {
+              handleBatch: async (events, tx) => {
+                const started = performance.now();
+                const after = await handleBatch(events, tx);
+                this.logger.debug({ consumer: follow.spec.durable, events: events.length, ms: Math.round((performance.now() - started) * 10) / 10 }, 'events applied');
+                return after;
+              },
+            }
+          : {}),
       });
       this.following.add(follow.spec.durable);
       this.logger.info({ consumer: follow.spec.durable }, `following ${follow.source} events`);

@@ -123,18 +123,27 @@ export class SourcesService implements OnModuleInit, OnModuleDestroy {
   }
 
   async applyStock(event: EventEnvelope, tx: Transaction): Promise<AfterCommit | void> {
-    const data = event.data as StockChangedEventData;
-    if (!data?.sku || !data.locationId || !Number.isInteger(data.version)) throw new Error(`${event.type} ${event.id} carries no SKU, location and version`);
-    this.counted('inventory');
-    const productIds = await this.sources.upsertStock(tx, {
-      sku: data.sku,
-      locationId: data.locationId,
-      onHand: data.onHand,
-      reserved: data.reserved,
-      available: data.available,
-      version: data.version,
-    });
-    return this.told(await this.views.refresh(tx, productIds));
+    return this.applyStockBatch([event], tx);
+  }
+
+  /** Stock changes in stream order: each level stored, then the views of their products refreshed once. */
+  async applyStockBatch(events: EventEnvelope[], tx: Transaction): Promise<AfterCommit | void> {
+    const productIds = new Set<string>();
+    for (const event of events) {
+      const data = event.data as StockChangedEventData;
+      if (!data?.sku || !data.locationId || !Number.isInteger(data.version)) throw new Error(`${event.type} ${event.id} carries no SKU, location and version`);
+      this.counted('inventory');
+      const changed = await this.sources.upsertStock(tx, {
+        sku: data.sku,
+        locationId: data.locationId,
+        onHand: data.onHand,
+        reserved: data.reserved,
+        available: data.available,
+        version: data.version,
+      });
+      for (const id of changed) productIds.add(id);
+    }
+    return this.told(await this.views.refresh(tx, [...productIds]));
   }
 
   async applyLocation(event: EventEnvelope, tx: Transaction): Promise<AfterCommit | void> {
