@@ -154,7 +154,12 @@ export class EventConsumers {
         wake = undefined;
         continue;
       }
-      await this.deliverBatch(spec, waiting.splice(0, maxBatch), maxDeliver);
+      const batch = waiting.splice(0, maxBatch);
+      await this.deliverBatch(spec, batch, maxDeliver).catch((err: Error) => {
+        // Not expected (deliverBatch handles its failures): JetStream delivers them again later.
+        this.logger.error({ err: err.message, consumer: spec.durable }, 'batch delivery failed');
+        for (const msg of batch) msg.nak(5000);
+      });
     }
     await receiving;
   }
