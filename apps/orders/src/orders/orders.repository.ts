@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Order, OrderStatus } from '@omnibus/contracts';
-import { DATABASE, DatabaseHandle, Queryable, queryRows } from '@omnibus/service-kit';
+import { DATABASE, DatabaseHandle, Queryable } from '@omnibus/service-kit';
 import { SQL, and, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { claimStalled } from '../db/pending';
 import { OrderRow, PendingChange, orders } from './orders.schema';
 
 export function toOrder(row: OrderRow): Order {
@@ -77,16 +78,8 @@ export class OrdersRepository {
    * `limit` of them; each replica claims different ones (SKIP LOCKED) and holds them until `until`.
    */
   async claimStalledChanges(token: string, until: Date, options: { id?: string; limit: number }): Promise<OrderRow[]> {
-    const claimed = await queryRows<{ id: string }>(
-      this.db,
-      sql`update orders set pending = jsonb_set(pending, '{token}', to_jsonb(${token}::text)), pending_until = ${until.toISOString()}::timestamptz
-          where id in (
-            select id from orders where pending is not null and pending_until < now() ${options.id ? sql`and id = ${options.id}` : sql``}
-            order by pending_until limit ${options.limit} for update skip locked)
-          returning id`,
-    );
-    if (claimed.length === 0) return [];
-    return this.db.select().from(orders).where(inArray(orders.id, claimed.map((r) => r.id)));
+    const ids = await claimStalled(this.db, 'orders', token, until, options);
+    return ids.length ? this.db.select().from(orders).where(inArray(orders.id, ids)) : [];
   }
 
   /** Ends a pending change with the order's new state, if `token` still holds it. */

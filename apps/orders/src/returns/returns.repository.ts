@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { OrderReturn } from '@omnibus/contracts';
 import { DATABASE, DatabaseHandle, Queryable, queryRows } from '@omnibus/service-kit';
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { claimStalled } from '../db/pending';
 import { ReturnRow, orderReturns } from './returns.schema';
 
 export function toReturn(row: ReturnRow): OrderReturn {
@@ -69,16 +70,8 @@ export class ReturnsRepository {
    * `limit` of them; each replica claims different ones (SKIP LOCKED) and holds them until `until`.
    */
   async claimStalledAcceptances(token: string, until: Date, options: { id?: string; limit: number }): Promise<ReturnRow[]> {
-    const claimed = await queryRows<{ id: string }>(
-      this.db,
-      sql`update order_returns set pending = jsonb_set(pending, '{token}', to_jsonb(${token}::text)), pending_until = ${until.toISOString()}::timestamptz
-          where id in (
-            select id from order_returns where pending is not null and pending_until < now() ${options.id ? sql`and id = ${options.id}` : sql``}
-            order by pending_until limit ${options.limit} for update skip locked)
-          returning id`,
-    );
-    if (claimed.length === 0) return [];
-    return this.db.select().from(orderReturns).where(inArray(orderReturns.id, claimed.map((r) => r.id)));
+    const ids = await claimStalled(this.db, 'order_returns', token, until, options);
+    return ids.length ? this.db.select().from(orderReturns).where(inArray(orderReturns.id, ids)) : [];
   }
 
   /** Marks the return accepted (with the reason given when it was started), if `token` still holds its acceptance. */
