@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Order, OrderStatus } from '@omnibus/contracts';
 import { DATABASE, DatabaseHandle, Queryable } from '@omnibus/service-kit';
 import { SQL, and, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
-import { claimStalled } from '../db/pending';
+import { claimStalled, releasePending } from '../db/pending';
 import { OrderRow, PendingChange, orders } from './orders.schema';
 
 export function toOrder(row: OrderRow): Order {
@@ -93,19 +93,13 @@ export class OrdersRepository {
   }
 
   /** Drops a pending change (the inventory refused its stock effect: nothing happened), if `token` still holds it. */
-  async dropChange(id: string, token: string): Promise<void> {
-    await this.db
-      .update(orders)
-      .set({ pending: null, pendingUntil: null })
-      .where(and(eq(orders.id, id), sql`${orders.pending} ->> 'token' = ${token}`));
+  dropChange(id: string, token: string): Promise<void> {
+    return releasePending(this.db, 'orders', id, token, 'drop');
   }
 
   /** Hands a pending change to the recovery loop (or a retry) now: its runner could not reach a service. */
-  async letGoOfChange(id: string, token: string): Promise<void> {
-    await this.db
-      .update(orders)
-      .set({ pendingUntil: new Date() })
-      .where(and(eq(orders.id, id), sql`${orders.pending} ->> 'token' = ${token}`));
+  letGoOfChange(id: string, token: string): Promise<void> {
+    return releasePending(this.db, 'orders', id, token, 'let-go');
   }
 
   async list(db: Queryable, filter: OrderFilter): Promise<OrderRow[]> {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { OrderReturn } from '@omnibus/contracts';
 import { DATABASE, DatabaseHandle, Queryable, queryRows } from '@omnibus/service-kit';
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
-import { claimStalled } from '../db/pending';
+import { claimStalled, releasePending } from '../db/pending';
 import { ReturnRow, orderReturns } from './returns.schema';
 
 export function toReturn(row: ReturnRow): OrderReturn {
@@ -91,18 +91,12 @@ export class ReturnsRepository {
   }
 
   /** Drops an acceptance the inventory refused (nothing was restocked), if `token` still holds it. */
-  async dropAcceptance(id: string, token: string): Promise<void> {
-    await this.db
-      .update(orderReturns)
-      .set({ pending: null, pendingUntil: null })
-      .where(and(eq(orderReturns.id, id), sql`${orderReturns.pending} ->> 'token' = ${token}`));
+  dropAcceptance(id: string, token: string): Promise<void> {
+    return releasePending(this.db, 'order_returns', id, token, 'drop');
   }
 
   /** Hands an acceptance to the recovery loop (or a retry) now: its runner could not reach the inventory. */
-  async letGoOfAcceptance(id: string, token: string): Promise<void> {
-    await this.db
-      .update(orderReturns)
-      .set({ pendingUntil: new Date() })
-      .where(and(eq(orderReturns.id, id), sql`${orderReturns.pending} ->> 'token' = ${token}`));
+  letGoOfAcceptance(id: string, token: string): Promise<void> {
+    return releasePending(this.db, 'order_returns', id, token, 'let-go');
   }
 }
